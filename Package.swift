@@ -1,0 +1,154 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// One package: shared libraries under Shared/, one library + one executable per service under
+// Services/<name>/ (Library holds the jobs and wiring so tests can run them in-process; Command is
+// the thin executable with its flags).
+
+let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+
+func domainService(_ name: String, library: String, executable: String) -> [Target] {
+    [
+        .target(
+            name: library,
+            dependencies: ["PMSRuntime", "PMSBus", "PMSCatalog", "PMSPostgres", "PMSCore", logging],
+            path: "Services/\(name)/Library"
+        ),
+        .executableTarget(
+            name: executable,
+            dependencies: [.target(name: library), "PMSRuntime", "PMSCore", argumentParser],
+            path: "Services/\(name)/Command"
+        ),
+    ]
+}
+
+let package = Package(
+    name: "pms-services",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "pms-scheduler", targets: ["pms-scheduler"]),
+        .executable(name: "pms-shortage", targets: ["pms-shortage"]),
+        .executable(name: "pms-progress", targets: ["pms-progress"]),
+        .executable(name: "pms-receivables", targets: ["pms-receivables"]),
+        .executable(name: "pms-issues", targets: ["pms-issues"]),
+        .executable(name: "pms-production", targets: ["pms-production"]),
+        .executable(name: "pms-cost", targets: ["pms-cost"]),
+        .executable(name: "pms-notifications", targets: ["pms-notifications"]),
+        .executable(name: "pms-metrics", targets: ["pms-metrics"]),
+        .executable(name: "pmsctl", targets: ["pmsctl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
+    ],
+    targets: [
+        // C libraries from Debian packages (libmosquitto-dev, libpq-dev).
+        .systemLibrary(
+            name: "CMosquitto", path: "Shared/CMosquitto",
+            providers: [.apt(["libmosquitto-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLibPQ", path: "Shared/CLibPQ",
+            providers: [.apt(["libpq-dev"])]
+        ),
+
+        // Shared libraries.
+        .target(name: "PMSBus", path: "Shared/PMSBus"),
+        .target(name: "PMSCore", dependencies: ["PMSBus", logging, argumentParser], path: "Shared/PMSCore"),
+        .target(name: "PMSPostgres", dependencies: ["CLibPQ", logging], path: "Shared/PMSPostgres"),
+        .target(name: "PMSMQTT", dependencies: ["CMosquitto", logging], path: "Shared/PMSMQTT"),
+        .target(
+            name: "PMSMigrations", dependencies: ["PMSPostgres", logging], path: "Shared/PMSMigrations",
+            exclude: ["verify-schema.sh"],
+            resources: [.copy("SQL"), .copy("Seed")]
+        ),
+        .target(name: "PMSCatalog", dependencies: ["PMSBus"], path: "Shared/PMSCatalog"),
+        .target(
+            name: "PMSRuntime",
+            dependencies: ["PMSBus", "PMSCore", "PMSPostgres", "PMSMQTT", "PMSCatalog", logging],
+            path: "Shared/PMSRuntime"
+        ),
+        .target(
+            name: "PMSTestSupport",
+            dependencies: ["PMSPostgres", "PMSMQTT", "PMSMigrations", "PMSCore", logging],
+            path: "Shared/PMSTestSupport"
+        ),
+    ]
+        + domainService("shortage", library: "ShortageService", executable: "pms-shortage")
+        + domainService("progress", library: "ProgressService", executable: "pms-progress")
+        + domainService("receivables", library: "ReceivablesService", executable: "pms-receivables")
+        + domainService("issues", library: "IssuesService", executable: "pms-issues")
+        + domainService("production", library: "ProductionService", executable: "pms-production")
+        + domainService("cost", library: "CostService", executable: "pms-cost")
+        + domainService("notifications", library: "NotificationsService", executable: "pms-notifications")
+        + [
+            .target(
+                name: "SchedulerService",
+                dependencies: ["PMSRuntime", "PMSCatalog", "PMSBus", "PMSPostgres", "PMSMQTT", "PMSCore", logging],
+                path: "Services/scheduler/Library"
+            ),
+            .executableTarget(
+                name: "pms-scheduler",
+                dependencies: ["SchedulerService", "PMSCore", argumentParser],
+                path: "Services/scheduler/Command"
+            ),
+            .target(
+                name: "MetricsService",
+                dependencies: [
+                    "PMSRuntime", "PMSCatalog", "PMSBus", "PMSPostgres", "PMSMQTT", "PMSCore", logging,
+                    .product(name: "Prometheus", package: "swift-prometheus"),
+                    .product(name: "Hummingbird", package: "hummingbird"),
+                ],
+                path: "Services/metrics/Library"
+            ),
+            .executableTarget(
+                name: "pms-metrics",
+                dependencies: ["MetricsService", "PMSCore", argumentParser],
+                path: "Services/metrics/Command"
+            ),
+            .executableTarget(
+                name: "pmsctl",
+                dependencies: [
+                    "PMSRuntime", "PMSCatalog", "PMSBus", "PMSPostgres", "PMSMQTT", "PMSMigrations", "PMSCore",
+                    argumentParser, logging,
+                ],
+                path: "Services/pmsctl"
+            ),
+
+            // Tests.
+            .testTarget(name: "PMSBusTests", dependencies: ["PMSBus", "PMSCore"], path: "Tests/PMSBusTests"),
+            .testTarget(name: "PMSCatalogTests", dependencies: ["PMSCatalog"], path: "Tests/PMSCatalogTests"),
+            .testTarget(
+                name: "PMSPostgresTests", dependencies: ["PMSPostgres", "PMSTestSupport"],
+                path: "Tests/PMSPostgresTests"
+            ),
+            .testTarget(
+                name: "PMSMQTTTests", dependencies: ["PMSMQTT", "PMSTestSupport"], path: "Tests/PMSMQTTTests"
+            ),
+            .testTarget(
+                name: "PMSMigrationsTests", dependencies: ["PMSMigrations", "PMSPostgres", "PMSTestSupport"],
+                path: "Tests/PMSMigrationsTests"
+            ),
+            .testTarget(
+                name: "PMSRuntimeTests",
+                dependencies: ["PMSRuntime", "PMSTestSupport", "PMSPostgres", "PMSMQTT", "PMSBus"],
+                path: "Tests/PMSRuntimeTests"
+            ),
+            .testTarget(
+                name: "ShortageServiceTests",
+                dependencies: ["ShortageService", "PMSRuntime", "PMSTestSupport"],
+                path: "Tests/ShortageServiceTests"
+            ),
+            .testTarget(
+                name: "EndToEndTests",
+                dependencies: [
+                    "ShortageService", "SchedulerService", "NotificationsService", "MetricsService",
+                    "PMSRuntime", "PMSTestSupport", "PMSMQTT", "PMSBus",
+                ],
+                path: "Tests/EndToEndTests"
+            ),
+        ]
+)

@@ -1,0 +1,53 @@
+import Foundation
+import PMSBus
+import PMSMQTT
+import PMSPostgres
+import PMSRuntime
+
+/// Keeps `job_runs` and the jobs' last outcome up to date from the run events of every domain.
+public struct RunHistoryRecorder: MessageConsumer {
+    public let runtime: ServiceRuntime
+
+    public init(runtime: ServiceRuntime) { self.runtime = runtime }
+
+    public var subscriptions: [String] { ["$share/scheduler/" + runtime.configuration.topics.allRunEvents] }
+
+    public func accepts(_ topic: ParsedTopic) -> Bool {
+        if case .run(_, let event) = topic { return event != .queued }
+        return false
+    }
+
+    public func handle(_ message: MQTTMessage, topic: ParsedTopic) async {
+        guard case .run(_, let kind) = topic else { return }
+        let event: RunEvent
+        do {
+            event = try BusCoding.decode(RunEvent.self, from: message.payload)
+        } catch {
+            await runtime.errors.reject(topic: message.topic, payload: message.payload, reason: "malformed run event: \(error)")
+            return
+        }
+        let resultJSON = try? event.result.map { String(decoding: try BusCoding.encode($0), as: UTF8.self) }
+        do {
+            try await runtime.pool.transaction { connection in
+                try await connection.execute(
+                    """
+                    UPDATE job_runs
+                       SET status = CASE WHEN status IN ('succeeded','failed','skipped') THEN status ELSE $2 END,
+                           instance = $3,
+                           started_at = CASE WHEN $2 = 'started' THEN coalesce(started_at, $4) ELSE started_at END,
+                           finished_at = CASE WHEN $2 IN ('succeeded','failed','skipped') THEN $4 ELSE finished_at END,
+                           duration_ms = coalesce($5, duration_ms), result = coalesce($6::jsonb, result),
+                           error = coalesce($7, error), updated_at = now()
+                     WHERE run_id = $1
+                    """, [event.runID, kind.rawValue, event.instance, event.at, event.durationMS, resultJSON, event.error])
+                if kind == .succeeded || kind == .failed || kind == .skipped {
+                    try await connection.execute(
+                        "UPDATE scheduler_job_state SET last_outcome = $2, updated_at = now() WHERE job_id = $1",
+                        [event.jobID, kind.rawValue])
+                }
+            }
+        } catch {
+            runtime.logger.error("run event not recorded", metadata: ["event": "history_failed", "error": "\(error)"])
+        }
+    }
+}

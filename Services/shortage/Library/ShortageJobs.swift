@@ -1,0 +1,14 @@
+import PMSRuntime
+
+/// The jobs of pms-shortage (services-shortage-production.md).
+public enum ShortageJobs {
+    public static func all() -> [any Job] {
+        [
+            GenerateShortageAlerts(),
+            DailyKitCheck(),
+            UnimplementedJob(id: "check_delivery_delay", issue: "issue #5 (shortage and production domains)"),
+            UnimplementedJob(id: "generate_shortage_daily_report", issue: "issue #5 (shortage and production domains)"),
+            UnimplementedJob(id: "daily_spec_match_check", issue: "issue #5 (shortage and production domains)"),
+        ]
+    }
+}
