@@ -43,6 +43,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
     ],
     targets: [
         // C libraries from Debian packages (libmosquitto-dev, libpq-dev).
@@ -101,6 +102,7 @@ let package = Package(
                     "PMSRuntime", "PMSCatalog", "PMSBus", "PMSPostgres", "PMSMQTT", "PMSCore", logging,
                     .product(name: "Prometheus", package: "swift-prometheus"),
                     .product(name: "Hummingbird", package: "hummingbird"),
+                    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 ],
                 path: "Services/metrics/Library"
             ),
@@ -146,7 +148,7 @@ let package = Package(
                 name: "EndToEndTests",
                 dependencies: [
                     "ShortageService", "SchedulerService", "NotificationsService", "MetricsService",
-                    "PMSRuntime", "PMSTestSupport", "PMSMQTT", "PMSBus",
+                    "PMSRuntime", "PMSTestSupport", "PMSMQTT", "PMSBus", "PMSPostgres", "PMSCore",
                 ],
                 path: "Tests/EndToEndTests"
             ),

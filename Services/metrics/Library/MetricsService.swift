@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import PMSRuntime
+import ServiceLifecycle
 
 /// pms-metrics: counts run events and serves them at `GET /metrics` (Prometheus text) and `GET /health`.
 public final class MetricsService: Sendable {
@@ -16,10 +17,22 @@ public final class MetricsService: Sendable {
     public func run() async throws {
         let loop = ServiceLoop(runtime: runtime, consumers: [RunEventConsumer(runtime: runtime, metrics: metrics)],
                                relay: nil)
-        let app = makeApplication()
+        var logger = runtime.logger
+        logger.logLevel = .warning
+        // Stopped by cancellation (the launcher owns the signals); shut the HTTP server down gracefully then.
+        let server = ServiceGroup(configuration: .init(services: [makeApplication()], logger: logger))
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await loop.run() }
-            group.addTask { try await app.runService(gracefulShutdownSignals: []) }
+            group.addTask {
+                // Unstructured, so the stop request reaches the server as a graceful shutdown rather than
+                // as a cancellation of its open channels.
+                let serving = Task { try await server.run() }
+                try await withTaskCancellationHandler {
+                    try await serving.value
+                } onCancel: {
+                    Task { await server.triggerGracefulShutdown() }
+                }
+            }
             try await group.next()
             group.cancelAll()
         }

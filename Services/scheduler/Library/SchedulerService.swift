@@ -13,9 +13,12 @@ public final class SchedulerService: Sendable {
     public let leadership: Leadership
     let relay: OutboxRelay
     let consumers: [any MessageConsumer]
+    let cronJobs: [JobDefinition]
 
-    public init(runtime: ServiceRuntime) {
+    /// `cronJobs`: the jobs whose cron slots this scheduler fires (the whole catalog in production).
+    public init(runtime: ServiceRuntime, cronJobs: [JobDefinition] = JobCatalog.all) {
         self.runtime = runtime
+        self.cronJobs = cronJobs
         let configuration = runtime.configuration
         self.dispatcher = TickDispatcher(pool: runtime.pool, topics: configuration.topics, timeZone: configuration.timeZone,
                                          instance: configuration.instance, logger: runtime.logger)
@@ -25,7 +28,7 @@ public final class SchedulerService: Sendable {
     }
 
     public func run() async throws {
-        let loop = CronLoop(jobs: JobCatalog.all, dispatcher: dispatcher, leadership: leadership,
+        let loop = CronLoop(jobs: cronJobs, dispatcher: dispatcher, leadership: leadership,
                             timeZone: runtime.configuration.timeZone, logger: runtime.logger)
         let leadership = self.leadership
         let serviceLoop = ServiceLoop(runtime: runtime, consumers: consumers, relay: relay,
