@@ -40,7 +40,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
@@ -122,6 +122,7 @@ let package = Package(
 
             // Tests.
             .testTarget(name: "PMSBusTests", dependencies: ["PMSBus", "PMSCore"], path: "Tests/PMSBusTests"),
+            .testTarget(name: "PMSCoreTests", dependencies: ["PMSCore", logging], path: "Tests/PMSCoreTests"),
             .testTarget(name: "PMSCatalogTests", dependencies: ["PMSCatalog"], path: "Tests/PMSCatalogTests"),
             .testTarget(
                 name: "PMSPostgresTests", dependencies: ["PMSPostgres", "PMSTestSupport"],
@@ -136,7 +137,7 @@ let package = Package(
             ),
             .testTarget(
                 name: "PMSRuntimeTests",
-                dependencies: ["PMSRuntime", "PMSTestSupport", "PMSPostgres", "PMSMQTT", "PMSBus"],
+                dependencies: ["PMSRuntime", "PMSTestSupport", "PMSPostgres", "PMSMQTT", "PMSBus", "PMSCore", "PMSMigrations"],
                 path: "Tests/PMSRuntimeTests"
             ),
             .testTarget(

@@ -7,10 +7,17 @@ public struct JSONLogHandler: LogHandler {
     public var logLevel: Logger.Level
     public var metadata: Logger.Metadata = [:]
     private let label: String
+    private let output: @Sendable (String) -> Void
 
-    public init(label: String, level: Logger.Level) {
+    /// `output` receives each finished line (with its newline); standard error by default.
+    public init(label: String, level: Logger.Level, output: @escaping @Sendable (String) -> Void = JSONLogHandler.standardError) {
         self.label = label
         self.logLevel = level
+        self.output = output
+    }
+
+    public static let standardError: @Sendable (String) -> Void = { line in
+        FileHandle.standardError.write(Data(line.utf8))
     }
 
     /// Installs the handler process-wide, once, at start-up of an executable.
@@ -27,8 +34,8 @@ public struct JSONLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    public func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?,
-                    source: String, file: String, function: String, line: UInt) {
+    public func log(event: LogEvent) {
+        let level = event.level, message = event.message, explicit = event.metadata
         var fields = metadata
         if let explicit { fields.merge(explicit) { $1 } }
         var line = "{\"ts\":" + Self.quote(ISO8601Format.utc(Date().timeIntervalSince1970)) + ",\"level\":" + Self.quote(level.rawValue)
@@ -36,7 +43,7 @@ public struct JSONLogHandler: LogHandler {
         line += ",\"message\":" + Self.quote(message.description)
         for key in fields.keys.sorted() { line += "," + Self.quote(key) + ":" + Self.render(fields[key]!) }
         line += "}\n"
-        FileHandle.standardError.write(Data(line.utf8))
+        output(line)
     }
 
     private static func render(_ value: Logger.Metadata.Value) -> String {

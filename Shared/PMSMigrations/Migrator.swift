@@ -6,6 +6,8 @@ import PMSPostgres
 public struct Migration: Sendable, Equatable {
     public let version: String
     public let sql: String
+
+    public init(version: String, sql: String) { self.version = version; self.sql = sql }
 }
 
 /// Applies the bundled migrations in order, each in its own transaction, recording each version in

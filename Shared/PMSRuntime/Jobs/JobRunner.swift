@@ -13,10 +13,14 @@ public struct JobRunner: Sendable {
     public let topics: Topics
     public let timeZone: TimeZone
     public let logger: Logger
+    /// Publishes straight to the broker when the database cannot take the run's own events (an outage),
+    /// so a failed run is still reported.
+    public let directPublish: (@Sendable (_ topic: String, _ payload: [UInt8]) async throws -> Void)?
 
-    public init(domain: Domain, instance: String, pool: PostgresPool, topics: Topics, timeZone: TimeZone, logger: Logger) {
+    public init(domain: Domain, instance: String, pool: PostgresPool, topics: Topics, timeZone: TimeZone, logger: Logger,
+                directPublish: (@Sendable (_ topic: String, _ payload: [UInt8]) async throws -> Void)? = nil) {
         self.domain = domain; self.instance = instance; self.pool = pool; self.topics = topics
-        self.timeZone = timeZone; self.logger = logger
+        self.timeZone = timeZone; self.logger = logger; self.directPublish = directPublish
     }
 
     public enum Outcome: Sendable, Equatable {
@@ -96,10 +100,18 @@ public struct JobRunner: Sendable {
     }
 
     private func reportFailure(tick: TickMessage, reason: String, started: ContinuousClock.Instant, logger: Logger) async {
+        let duration = Self.milliseconds(since: started)
         do {
-            try await publish(.failed, tick: tick, duration: Self.milliseconds(since: started), result: nil, error: reason)
+            try await publish(.failed, tick: tick, duration: duration, result: nil, error: reason)
         } catch {
-            logger.error("failed-run event could not be stored", metadata: ["event": "outbox_error", "error": "\(error)"])
+            logger.error("failed-run event could not be stored; publishing it directly",
+                         metadata: ["event": "outbox_error", "error": "\(error)"])
+            do {
+                let message = event(tick, duration: duration, result: nil, error: reason)
+                try await directPublish?(topics.run(jobID: tick.jobID, event: .failed), BusCoding.encode(message, timeZone: timeZone))
+            } catch {
+                logger.error("failed-run event lost", metadata: ["event": "event_lost", "error": "\(error)"])
+            }
         }
     }
 

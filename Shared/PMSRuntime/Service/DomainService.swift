@@ -24,7 +24,10 @@ public final class DomainService: Sendable {
         self.domain = domain
         let runner = JobRunner(domain: domain, instance: runtime.configuration.instance, pool: runtime.pool,
                                topics: runtime.configuration.topics, timeZone: runtime.configuration.timeZone,
-                               logger: runtime.logger)
+                               logger: runtime.logger,
+                               directPublish: { [mqtt = runtime.mqtt] topic, payload in
+                                   try await mqtt.publish(MQTTMessage(topic: topic, payload: payload, qos: 1))
+                               })
         self.ticks = TickConsumer(runtime: runtime, domain: domain, jobs: jobs, runner: runner)
         let relay = OutboxRelay(producer: domain.rawValue, pool: runtime.pool, mqtt: runtime.mqtt, logger: runtime.logger)
         self.loop = ServiceLoop(runtime: runtime, consumers: [ticks] + consumers, relay: relay)
