@@ -141,6 +141,11 @@ let package = Package(
                 path: "Tests/PMSRuntimeTests"
             ),
             .testTarget(
+                name: "SchedulerServiceTests",
+                dependencies: ["SchedulerService", "PMSCatalog", "PMSRuntime", "PMSTestSupport", "PMSPostgres", "PMSBus"],
+                path: "Tests/SchedulerServiceTests"
+            ),
+            .testTarget(
                 name: "ShortageServiceTests",
                 dependencies: ["ShortageService", "PMSRuntime", "PMSTestSupport"],
                 path: "Tests/ShortageServiceTests"

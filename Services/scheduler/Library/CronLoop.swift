@@ -5,7 +5,7 @@ import PMSCatalog
 import PMSRuntime
 
 /// Fires every catalog job at its cron slots in the configured zone: one tick per due slot, while this
-/// replica is the leader. Slots that passed while no leader ran are not caught up here.
+/// replica is the leader. Slots that passed while no scheduler ran are not caught up (yet).
 public struct CronLoop: Sendable {
     public let jobs: [JobDefinition]
     public let dispatcher: TickDispatcher
@@ -18,32 +18,30 @@ public struct CronLoop: Sendable {
     }
 
     public func run() async {
-        let schedules = jobs.map { ($0, $0.schedule) }
-        var next: [String: Date] = [:]
-        var cursor = Date()
-        for (job, schedule) in schedules { next[job.id] = schedule.nextFireDate(after: cursor, in: timeZone) }
+        var plan = CronPlan(jobs: jobs, after: Date(), timeZone: timeZone)
         while !Task.isCancelled {
-            let earliest = next.values.min() ?? cursor.addingTimeInterval(60)
-            let wait = earliest.timeIntervalSinceNow
+            let wait = (plan.nextSlot ?? Date().addingTimeInterval(60)).timeIntervalSinceNow
             if wait > 0 {
+                // Wake at least every 30 s, so a clock jump is noticed.
                 try? await Task.sleep(nanoseconds: UInt64(min(wait, 30) * 1_000_000_000))
                 continue
             }
-            cursor = earliest
-            for (job, schedule) in schedules where next[job.id] == earliest {
-                let following = schedule.nextFireDate(after: earliest, in: timeZone)
-                next[job.id] = following
-                guard await leadership.isLeader else { continue }
-                do {
-                    guard try await dispatcher.isEnabled(job.id) else {
-                        logger.info("job paused; slot not ticked", metadata: ["event": "paused", "job": "\(job.id)"])
-                        continue
-                    }
-                    try await dispatcher.dispatch(job, scheduledFor: earliest, trigger: .cron, nextFireAt: following)
-                } catch {
-                    logger.error("tick not queued", metadata: ["event": "dispatch_failed", "job": "\(job.id)", "error": "\(error)"])
-                }
+            for slot in plan.takeDue(at: Date()) {
+                await fire(slot)
             }
+        }
+    }
+
+    func fire(_ slot: CronPlan.Slot) async {
+        guard await leadership.isLeader else { return }
+        do {
+            guard try await dispatcher.isEnabled(slot.job.id) else {
+                logger.info("job paused; slot not ticked", metadata: ["event": "paused", "job": "\(slot.job.id)"])
+                return
+            }
+            try await dispatcher.dispatch(slot.job, scheduledFor: slot.scheduledFor, trigger: .cron, nextFireAt: slot.following)
+        } catch {
+            logger.error("tick not queued", metadata: ["event": "dispatch_failed", "job": "\(slot.job.id)", "error": "\(error)"])
         }
     }
 }
