@@ -2,11 +2,18 @@ import Foundation
 
 /// Runs a command to completion and returns its exit status and combined output.
 @discardableResult
-public func runCommand(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> (status: Int32, output: String) {
+public func runCommand(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+                       standardInput: String? = nil) throws -> (status: Int32, output: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
     if let environment { process.environment = environment }
+    if let standardInput {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("stdin-\(UUID().uuidString)")
+        try Data(standardInput.utf8).write(to: file)
+        process.standardInput = try FileHandle(forReadingFrom: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+    }
     let pipe = Pipe()
     process.standardOutput = pipe
     process.standardError = pipe

@@ -3,9 +3,9 @@ import PMSBus
 import PMSCatalog
 import Prometheus
 
-/// Per-job run metrics in Prometheus form. Names keep the original's `scheduler_job_*` families (dashboards
-/// rely on them) with its labels (job_id, job_name, owner, category), plus a real duration histogram,
-/// runs by outcome and the last success time.
+/// Per-job run metrics in Prometheus form: the original's `scheduler_job_*` families and labels (job_id,
+/// job_name, owner, category), with units in seconds as `promtool check metrics` requires, plus a real
+/// duration histogram, runs by outcome and the last success time.
 public final class JobMetrics: Sendable {
     public let registry = PrometheusCollectorRegistry()
 
@@ -36,7 +36,7 @@ public final class JobMetrics: Sendable {
         registry.makeCounter(descriptor: Self.runs, labels: labels + [("outcome", kind.rawValue)]).increment()
         registry.makeGauge(descriptor: Self.lastRun, labels: labels).set(event.at.timeIntervalSince1970.rounded())
         if let ms = event.durationMS {
-            registry.makeGauge(descriptor: Self.lastDuration, labels: labels).set(ms)
+            registry.makeGauge(descriptor: Self.lastDuration, labels: labels).set(ms / 1000)
             registry.makeValueHistogram(descriptor: Self.duration, labels: labels, buckets: Self.durationBuckets)
                 .record(ms / 1000)
         }
@@ -45,26 +45,24 @@ public final class JobMetrics: Sendable {
     /// The Prometheus text exposition (version 0.0.4).
     public func exposition() -> [UInt8] { registry.emitToBuffer() }
 
-    static var success: MetricNameDescriptor {
-        MetricNameDescriptor(namespace: "scheduler", metricName: "job_success", unitName: "total",
-                                              helpText: "Total number of successful job runs") }
-    static var failure: MetricNameDescriptor {
-        MetricNameDescriptor(namespace: "scheduler", metricName: "job_failure", unitName: "total",
-                                              helpText: "Total number of failed job runs") }
+    // Computed: MetricNameDescriptor is not Sendable, so it cannot be a stored static.
+    static var success: MetricNameDescriptor { named("job_success", "total", "Total number of successful job runs") }
+    static var failure: MetricNameDescriptor { named("job_failure", "total", "Total number of failed job runs") }
     static var runs: MetricNameDescriptor {
-        MetricNameDescriptor(namespace: "scheduler", metricName: "job_runs", unitName: "total",
-                                           helpText: "Finished job runs by outcome (succeeded, failed, skipped)") }
+        named("job_runs", "total", "Finished job runs by outcome (succeeded, failed, skipped)")
+    }
     static var lastDuration: MetricNameDescriptor {
-        MetricNameDescriptor(namespace: "scheduler", metricName: "job_last_duration", unitName: "ms",
-                                                   helpText: "Duration of the last job run in milliseconds") }
+        named("job_last_duration", "seconds", "Duration of the last job run in seconds")
+    }
     static var lastRun: MetricNameDescriptor {
-        MetricNameDescriptor(namespace: "scheduler", metricName: "job_last_run", unitName: "timestamp",
-                                              helpText: "Unix timestamp of the last job run") }
+        named("job_last_run", "timestamp_seconds", "Unix timestamp of the last job run")
+    }
     static var lastSuccess: MetricNameDescriptor {
-        MetricNameDescriptor(namespace: "scheduler", metricName: "job_last_success",
-                                                  unitName: "timestamp_seconds",
-                                                  helpText: "Unix timestamp of the last successful job run") }
-    static var duration: MetricNameDescriptor {
-        MetricNameDescriptor(namespace: "scheduler", metricName: "job_duration", unitName: "seconds",
-                                               helpText: "Duration of job runs in seconds") }
+        named("job_last_success", "timestamp_seconds", "Unix timestamp of the last successful job run")
+    }
+    static var duration: MetricNameDescriptor { named("job_duration", "seconds", "Duration of job runs in seconds") }
+
+    private static func named(_ name: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "scheduler", metricName: name, unitName: unit, helpText: help)
+    }
 }
