@@ -16,14 +16,15 @@ struct Seed: AsyncParsableCommand {
 
     @OptionGroup var options: CommonOptions
 
-    @Option(name: .long, help: "Scale N: 10·N projects.")
+    @Option(name: .long, help: "Scale N (1 to 1000): 10·N projects.")
     var scale: Int = 1
 
     @Option(name: .long, help: "The demo's today, YYYY-MM-DD (default: today in the configured zone).")
     var anchor: String?
 
     func validate() throws {
-        guard scale >= 1 else { throw ValidationError("--scale must be at least 1") }
+        // Seeded ids stay below 1 000 000 (generated ids start there), which caps the scale.
+        guard (1...1000).contains(scale) else { throw ValidationError("--scale must be between 1 and 1000 (got \(scale))") }
         if let anchor, CivilDate(anchor) == nil { throw ValidationError("--anchor must be a date YYYY-MM-DD (got '\(anchor)')") }
     }
 
