@@ -34,7 +34,7 @@ struct Tail: AsyncParsableCommand {
         try await client.connect(timeout: 5)
         try await client.subscribe(topics.allAlerts, qos: 1)
         if runs { try await client.subscribe(topics.allRunEvents, qos: 1) }
-        print("watching \(topics.allAlerts)\(runs ? " and \(topics.allRunEvents)" : "") on \(options.mqttURL)")
+        emit("watching \(topics.allAlerts)\(runs ? " and \(topics.allRunEvents)" : "") on \(options.mqttURL)")
         for await message in stream {
             switch topics.parse(message.topic) {
             case .alert(let alertLevel, let domain, let rule)?:

@@ -8,20 +8,10 @@ import XCTest
 
 /// The executables as an operator runs them: pmsctl's subcommands and the services' flags.
 final class CommandLineTests: XCTestCase {
-    /// The built executables sit next to the test bundle (`make test` builds them first).
-    func binary(_ name: String) throws -> String {
-        let directory = URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).deletingLastPathComponent()
-        for candidate in [directory, directory.deletingLastPathComponent()] {
-            let path = candidate.appendingPathComponent(name).path
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
-        }
-        throw TestServerError("\(name) is not built next to the tests in \(directory.path); run `swift build --build-tests` first")
-    }
-
     func run(_ name: String, _ arguments: [String], environment extra: [String: String] = [:]) throws -> (status: Int32, output: String) {
         var environment = ProcessInfo.processInfo.environment
         environment.merge(extra) { $1 }
-        return try runCommand(try binary(name), arguments, environment: environment)
+        return try runCommand(try builtExecutable(name), arguments, environment: environment)
     }
 
     func testMigrateIsSafeToRunTwiceAndSeedLoadsTheDemoOnce() async throws {
