@@ -24,8 +24,8 @@ struct Migrate: AsyncParsableCommand {
 enum CLILogging {
     /// The CLI logs JSON to standard error like the services, at warning unless asked otherwise.
     static func logger(_ options: CommonOptions) -> Logger {
-        let level = Logger.Level(rawValue: options.logLevelName.lowercased()) ?? .warning
-        JSONLogHandler.bootstrap(service: "pmsctl", level: options.logLevelName == "info" ? .warning : level)
+        let asked = Logger.Level(rawValue: options.logLevelName.lowercased()) ?? .warning
+        JSONLogHandler.bootstrap(service: "pmsctl", level: options.logLevelIsExplicit ? asked : .warning)
         return Logger(label: "pmsctl")
     }
 }

@@ -36,6 +36,8 @@ public struct CommonOptions: ParsableArguments, Sendable {
     public var topicPrefix: String { topicPrefixFlag ?? Self.env("PMS_TOPIC_PREFIX") ?? "pms/v1" }
     public var timeZoneName: String { timeZoneFlag ?? Self.env("PMS_TIME_ZONE") ?? "Asia/Shanghai" }
     public var logLevelName: String { logLevelFlag ?? Self.env("PMS_LOG_LEVEL") ?? "info" }
+    /// Whether the level was asked for (flag or environment) rather than defaulted.
+    public var logLevelIsExplicit: Bool { logLevelFlag != nil || Self.env("PMS_LOG_LEVEL") != nil }
     public var instance: String {
         instanceFlag ?? Self.env("PMS_INSTANCE")
             ?? "\(ProcessInfo.processInfo.hostName.split(separator: ".").first ?? "host")-\(ProcessInfo.processInfo.processIdentifier)"

@@ -11,12 +11,8 @@ import PMSRuntime
 /// users whose settings allow in-app alert notifications. The same event twice writes nothing new.
 public struct AlertEventConsumer: MessageConsumer {
     public let runtime: ServiceRuntime
-    public let onDelivered: (@Sendable (Int64, Int) -> Void)?
 
-    public init(runtime: ServiceRuntime, onDelivered: (@Sendable (Int64, Int) -> Void)? = nil) {
-        self.runtime = runtime
-        self.onDelivered = onDelivered
-    }
+    public init(runtime: ServiceRuntime) { self.runtime = runtime }
 
     public var subscriptions: [String] {
         ["$share/notifications/" + runtime.configuration.topics.allAlerts]
@@ -55,7 +51,6 @@ public struct AlertEventConsumer: MessageConsumer {
                     logger.info("alert delivered in-app", metadata: [
                         "event": "delivered", "recipients": "\(recipients)", "new_notifications": "\(written)"])
                 }
-                onDelivered?(alert.alertID, written)
             }
         } catch {
             logger.error("alert delivery failed", metadata: ["event": "delivery_failed", "error": "\(error)"])
