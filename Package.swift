@@ -88,7 +88,11 @@ let package = Package(
         + [
             .target(
                 name: "SchedulerService",
-                dependencies: ["PMSRuntime", "PMSCatalog", "PMSBus", "PMSPostgres", "PMSMQTT", "PMSCore", logging],
+                dependencies: [
+                    "PMSRuntime", "PMSCatalog", "PMSBus", "PMSPostgres", "PMSMQTT", "PMSCore", logging,
+                    .product(name: "Hummingbird", package: "hummingbird"),
+                    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                ],
                 path: "Services/scheduler/Library"
             ),
             .executableTarget(
@@ -142,8 +146,19 @@ let package = Package(
             ),
             .testTarget(
                 name: "SchedulerServiceTests",
-                dependencies: ["SchedulerService", "PMSCatalog", "PMSRuntime", "PMSTestSupport", "PMSPostgres", "PMSBus"],
+                dependencies: [
+                    "SchedulerService", "PMSCatalog", "PMSRuntime", "PMSTestSupport", "PMSPostgres", "PMSBus", "PMSMQTT",
+                    "PMSCore",
+                ],
                 path: "Tests/SchedulerServiceTests"
+            ),
+            .testTarget(
+                name: "MetricsServiceTests",
+                dependencies: [
+                    "MetricsService", "PMSCatalog", "PMSRuntime", "PMSTestSupport", "PMSPostgres", "PMSBus", "PMSMQTT",
+                    "PMSCore",
+                ],
+                path: "Tests/MetricsServiceTests"
             ),
             .testTarget(
                 name: "ShortageServiceTests",
