@@ -74,7 +74,7 @@ let package = Package(
         ),
         .target(
             name: "PMSTestSupport",
-            dependencies: ["PMSPostgres", "PMSMQTT", "PMSMigrations", "PMSCore", logging],
+            dependencies: ["PMSPostgres", "PMSMQTT", "PMSMigrations", "PMSCore", "PMSRuntime", logging],
             path: "Shared/PMSTestSupport"
         ),
     ]

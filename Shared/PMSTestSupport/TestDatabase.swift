@@ -33,7 +33,8 @@ actor TemplateCache {
 
     func template(on server: PostgresTestServer) async throws -> String {
         if let name { return name }
-        let name = "pms_template"
+        // A new name per attempt: a failed migration must not leave a half-made template behind.
+        let name = "pms_template_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(8)
         try server.createDatabase(name)
         let connection = PostgresConnection(url: server.url(database: name), logger: testLogger())
         try await connection.connect()

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import PMSCore
 import PMSRuntime
 import SchedulerService
@@ -16,12 +17,30 @@ struct SchedulerCommand: AsyncParsableCommand {
 
     @OptionGroup var options: CommonOptions
 
+    @Option(name: .customLong("catchup-grace"), help: "Seconds after a missed slot within which it is still caught up on start. Env PMS_CATCHUP_GRACE; default: the job's SLA, at least 300.")
+    var catchUpGrace: Double?
+
+    @Option(name: .customLong("retry-base-delay"), help: "Seconds before the first retry of a failed run (then doubling, plus up to 20 % jitter). Env PMS_RETRY_BASE_DELAY; default 60.")
+    var retryBaseDelay: Double?
+
+    @Option(name: .customLong("history-days"), help: "Days of run history kept in job_runs. Env PMS_HISTORY_DAYS; default 90.")
+    var historyDays: Int?
+
+    var policy: SchedulerPolicy {
+        let environment = ProcessInfo.processInfo.environment
+        var policy = SchedulerPolicy()
+        policy.catchUpGrace = catchUpGrace ?? environment["PMS_CATCHUP_GRACE"].flatMap(Double.init)
+        if let delay = retryBaseDelay ?? environment["PMS_RETRY_BASE_DELAY"].flatMap(Double.init) { policy.retryBaseDelay = delay }
+        if let days = historyDays ?? environment["PMS_HISTORY_DAYS"].flatMap(Int.init) { policy.historyRetentionDays = days }
+        return policy
+    }
+
     func run() async throws {
         let configuration = options.configuration(service: "scheduler")
         JSONLogHandler.bootstrap(service: configuration.service, level: configuration.logLevel)
         let runtime = ServiceRuntime(configuration: configuration)
-        let service = SchedulerService(runtime: runtime)
+        let service = SchedulerService(runtime: runtime, policy: policy)
         try await ServiceLauncher.run(logger: runtime.logger, work: { try await service.run() },
-                                      stop: { await runtime.stop() })
+                                      stop: { await service.resign(); await runtime.stop() })
     }
 }

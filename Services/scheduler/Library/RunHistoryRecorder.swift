@@ -7,8 +7,14 @@ import PMSRuntime
 /// Keeps `job_runs` and the jobs' last outcome up to date from the run events of every domain.
 public struct RunHistoryRecorder: MessageConsumer {
     public let runtime: ServiceRuntime
+    /// Start and finish times are when the scheduler learns of them, on its clock (timeouts and retry
+    /// delays are measured on the same clock).
+    public let clock: any SchedulerClock
 
-    public init(runtime: ServiceRuntime) { self.runtime = runtime }
+    public init(runtime: ServiceRuntime, clock: any SchedulerClock = SystemClock()) {
+        self.runtime = runtime
+        self.clock = clock
+    }
 
     public var subscriptions: [String] { ["$share/scheduler/" + runtime.configuration.topics.allRunEvents] }
 
@@ -39,11 +45,15 @@ public struct RunHistoryRecorder: MessageConsumer {
                            duration_ms = coalesce($5, duration_ms), result = coalesce($6::jsonb, result),
                            error = coalesce($7, error), updated_at = now()
                      WHERE run_id = $1
-                    """, [event.runID, kind.rawValue, event.instance, event.at, event.durationMS, resultJSON, event.error])
+                    """, [event.runID, kind.rawValue, event.instance, clock.now(), event.durationMS, resultJSON, event.error])
                 if kind == .succeeded || kind == .failed || kind == .skipped {
+                    // A run already failed by timeout keeps that outcome.
                     try await connection.execute(
-                        "UPDATE scheduler_job_state SET last_outcome = $2, updated_at = now() WHERE job_id = $1",
-                        [event.jobID, kind.rawValue])
+                        """
+                        UPDATE scheduler_job_state s SET last_outcome = r.status, updated_at = now()
+                          FROM job_runs r
+                         WHERE r.run_id = $1 AND s.job_id = r.job_id AND r.status IN ('succeeded','failed','skipped')
+                        """, [event.runID])
                 }
             }
         } catch {
