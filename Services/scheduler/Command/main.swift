@@ -26,6 +26,15 @@ struct SchedulerCommand: AsyncParsableCommand {
     @Option(name: .customLong("history-days"), help: "Days of run history kept in job_runs. Env PMS_HISTORY_DAYS; default 90.")
     var historyDays: Int?
 
+    @Option(name: .customLong("http-port"), help: "Port of the control API (/api/v1/scheduler). Env PMS_SCHEDULER_HTTP_PORT; default 8080.")
+    var httpPort: Int?
+
+    @Option(name: .customLong("http-host"), help: "Address the control API listens on. Env PMS_SCHEDULER_HTTP_HOST; default 0.0.0.0.")
+    var httpHost: String?
+
+    @Option(name: .customLong("api-token"), help: "Bearer token for trigger/pause/resume; without one they are refused (403). Env PMS_API_TOKEN.")
+    var apiToken: String?
+
     var policy: SchedulerPolicy {
         let environment = ProcessInfo.processInfo.environment
         var policy = SchedulerPolicy()
@@ -39,8 +48,21 @@ struct SchedulerCommand: AsyncParsableCommand {
         let configuration = options.configuration(service: "scheduler")
         JSONLogHandler.bootstrap(service: configuration.service, level: configuration.logLevel)
         let runtime = ServiceRuntime(configuration: configuration)
+        let environment = ProcessInfo.processInfo.environment
+        let port = httpPort ?? environment["PMS_SCHEDULER_HTTP_PORT"].flatMap(Int.init) ?? 8080
+        let host = httpHost ?? environment["PMS_SCHEDULER_HTTP_HOST"] ?? "0.0.0.0"
         let service = SchedulerService(runtime: runtime, policy: policy)
-        try await ServiceLauncher.run(logger: runtime.logger, work: { try await service.run() },
+        let api = service.makeAPI(apiToken: apiToken ?? environment["PMS_API_TOKEN"])
+        if !api.acceptsMutatingCalls {
+            runtime.logger.warning("no API token: trigger, pause and resume are refused", metadata: ["event": "api_read_only"])
+        }
+        let serveAPI: @Sendable () async -> Void = {
+            do { try await api.run(host: host, port: port, logger: runtime.logger) } catch {
+                runtime.logger.error("control API stopped", metadata: ["event": "api_failed", "error": "\(error)"])
+            }
+        }
+        runtime.logger.info("serving /api/v1/scheduler", metadata: ["event": "listening", "port": "\(port)"])
+        try await ServiceLauncher.run(logger: runtime.logger, work: { try await service.run(extra: [serveAPI]) },
                                       stop: { await service.resign(); await runtime.stop() })
     }
 }

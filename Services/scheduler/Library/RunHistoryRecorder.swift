@@ -16,7 +16,9 @@ public struct RunHistoryRecorder: MessageConsumer {
         self.clock = clock
     }
 
-    public var subscriptions: [String] { ["$share/scheduler/" + runtime.configuration.topics.allRunEvents] }
+    /// Not shared: every replica records every event (the updates are idempotent), so a replica that
+    /// died while its persistent session still belongs to a share group cannot swallow run events.
+    public var subscriptions: [String] { [runtime.configuration.topics.allRunEvents] }
 
     public func accepts(_ topic: ParsedTopic) -> Bool {
         if case .run(_, let event) = topic { return event != .queued }

@@ -45,6 +45,14 @@ public final class SchedulerService: Sendable {
         await serviceLoop.run()
     }
 
+    /// The control API over this scheduler's pool, dispatcher, service directory and leadership.
+    public func makeAPI(apiToken: String?) -> SchedulerAPI {
+        let leadership = self.leadership, clock = dispatcher.clock
+        return SchedulerAPI(pool: runtime.pool, dispatcher: dispatcher, directory: directory,
+                            timeZone: runtime.configuration.timeZone, apiToken: apiToken,
+                            isLeader: { await leadership.isLeader }, now: { clock.now() })
+    }
+
     /// Stops competing for leadership at once (a clean stop hands over without waiting for a timeout).
     public func resign() async { await leadership.resign() }
 }
