@@ -13,6 +13,8 @@
 #   PMS_MQTT_PORT      broker port (default 1883)
 #   PMS_PG_PORT        PostgreSQL port (default 5432)
 #   PMS_METRICS_PORT   pms-metrics HTTP port (default 9464)
+#   PMS_SCHEDULER_PORT pms-scheduler control API port (default 8080)
+#   PMS_API_TOKEN      bearer token of the control API (default: a demo token, printed)
 #   PMS_RUN_DIR        state folder (default ./run)
 #   PMS_PG_BIN         PostgreSQL server tools (default /usr/lib/postgresql/15/bin, else the newest installed)
 #   PMS_SEED_SCALE     demo data scale for the first start (default 1)
@@ -32,6 +34,8 @@ run_dir=$(absolute "${PMS_RUN_DIR:-run}")
 mqtt_port=${PMS_MQTT_PORT:-1883}
 pg_port=${PMS_PG_PORT:-5432}
 metrics_port=${PMS_METRICS_PORT:-9464}
+scheduler_port=${PMS_SCHEDULER_PORT:-8080}
+export PMS_API_TOKEN=${PMS_API_TOKEN:-demo-token}
 seed_scale=${PMS_SEED_SCALE:-1}
 prefix=${PMS_TOPIC_PREFIX:-pms/v1}
 log_dir=$run_dir/logs
@@ -148,6 +152,9 @@ fi
 if port_busy "$pg_port"; then
     die "port $pg_port on 127.0.0.1 is already in use (a system PostgreSQL? try 'systemctl stop postgresql'), or use a free port: PMS_PG_PORT=$((pg_port + 10000)) make run"
 fi
+if port_busy "$scheduler_port"; then
+    die "port $scheduler_port on 127.0.0.1 is already in use; use a free port: PMS_SCHEDULER_PORT=$((scheduler_port + 10000)) make run"
+fi
 if port_busy "$metrics_port"; then
     die "port $metrics_port on 127.0.0.1 is already in use; use a free port: PMS_METRICS_PORT=$((metrics_port + 10000)) make run"
 fi
@@ -232,6 +239,7 @@ fi
 for name in "${services[@]}"; do
     args=()
     [[ "$name" == pms-metrics ]] && args=(--http-port "$metrics_port" --http-host 127.0.0.1)
+    [[ "$name" == pms-scheduler ]] && args=(--http-port "$scheduler_port" --http-host 127.0.0.1)
     "$bin_dir/$name" "${args[@]}" >"$log_dir/$name.log" 2>&1 &
     pids+=("$!")
     names+=("$name")
@@ -272,6 +280,8 @@ cat <<EOF
  Trigger:  mosquitto_pub -p $mqtt_port -q 1 -t $prefix/trigger/generate_shortage_alerts -m '{}'
            $bin_dir/pmsctl trigger daily_kit_check --as-of $(date +%Y-%m-%d)
  Metrics:  curl -s http://127.0.0.1:$metrics_port/metrics
+ API:      curl -s http://127.0.0.1:$scheduler_port/api/v1/scheduler/status
+           curl -s -X POST -H 'Authorization: Bearer $PMS_API_TOKEN' http://127.0.0.1:$scheduler_port/api/v1/scheduler/jobs/daily_kit_check/trigger
  Logs:     $log_dir/  (one JSON line per event; mosquitto.log, postgresql.log)
  Database: $pg_bin/psql -h 127.0.0.1 -p $pg_port -U postgres pms
  Ctrl-C stops everything started here.
