@@ -41,7 +41,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
-        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
     ],
@@ -104,7 +103,6 @@ let package = Package(
                 name: "MetricsService",
                 dependencies: [
                     "PMSRuntime", "PMSCatalog", "PMSBus", "PMSPostgres", "PMSMQTT", "PMSCore", logging,
-                    .product(name: "Prometheus", package: "swift-prometheus"),
                     .product(name: "Hummingbird", package: "hummingbird"),
                     .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 ],

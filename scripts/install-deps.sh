@@ -23,6 +23,8 @@ checks=(
     "libpq-dev|/usr/include/postgresql/libpq-fe.h"
     "postgresql|/usr/lib/postgresql/15/bin/initdb"
     "prometheus|cmd:promtool"
+    "chromium|cmd:chromium"
+    "fonts-noto-cjk|/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 )
 
 is_installed() {
@@ -60,7 +62,7 @@ for entry in "${checks[@]}"; do
 done
 
 if ((${#missing[@]} == 0)); then
-    echo "install-deps: all system packages present (mosquitto, mosquitto-clients, libmosquitto-dev, libpq-dev, postgresql 15, prometheus)"
+    echo "install-deps: all system packages present (mosquitto, mosquitto-clients, libmosquitto-dev, libpq-dev, postgresql 15, prometheus, chromium, fonts-noto-cjk)"
     exit 0
 fi
 

@@ -1,15 +1,17 @@
 import Foundation
 import PMSBus
+import PMSCatalog
 import PMSMQTT
 import PMSRuntime
 
-/// Every run event of every job, into the metrics. Not a shared subscription: each metrics replica
-/// counts everything.
+/// Every run event of every job, into the store. Not a shared subscription: each metrics replica
+/// counts everything. A malformed event, one whose job id differs from its topic's, or one of a job
+/// not in the catalog is answered on the errors topic and not counted.
 public struct RunEventConsumer: MessageConsumer {
     public let runtime: ServiceRuntime
-    public let metrics: JobMetrics
+    public let store: MetricsStore
 
-    public init(runtime: ServiceRuntime, metrics: JobMetrics) { self.runtime = runtime; self.metrics = metrics }
+    public init(runtime: ServiceRuntime, store: MetricsStore) { self.runtime = runtime; self.store = store }
 
     public var subscriptions: [String] { [runtime.configuration.topics.allRunEvents] }
 
@@ -27,7 +29,13 @@ public struct RunEventConsumer: MessageConsumer {
                                             reason: "run event names job '\(event.jobID)' on the topic of '\(jobID)'")
                 return
             }
-            metrics.record(event, kind: kind)
+            guard JobCatalog.job(id: jobID) != nil else {
+                await runtime.errors.reject(topic: message.topic, payload: message.payload, reason: "unknown job '\(jobID)'")
+                return
+            }
+            if store.record(event, kind: kind) == .duplicate {
+                runtime.logger.debug("run already counted", metadata: ["event": "duplicate_run", "run_id": "\(event.runID)"])
+            }
         } catch {
             await runtime.errors.reject(topic: message.topic, payload: message.payload, reason: "malformed run event: \(error)")
         }
