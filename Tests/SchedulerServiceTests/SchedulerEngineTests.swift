@@ -198,4 +198,36 @@ final class SchedulerEngineTests: XCTestCase {
         XCTAssertEqual(value9, 2, "re-sent once only")
         await h.stop()
     }
+
+    /// A slot that falls due while the previous run still goes is skipped (`overlap`), or held and
+    /// sent when the run ends when the job's policy is `queue`.
+    func testOverlapSkipsByDefaultAndQueueWaitsForThePreviousRun() async throws {
+        let h = try await SchedulerHarness(start: "2026-01-09T06:30:00+08:00")
+        let skipping = "check_task_delay_alerts", queueing = "calculate_progress_summary"  // both hourly, progress
+        try await h.db.execute("UPDATE scheduler_job_state SET overlap_policy = 'queue' WHERE job_id = $1", [queueing])
+        await h.startScheduler("s1", jobs: [skipping, queueing])
+        _ = await h.waitForLeader()
+        // No progress service yet: the 07:00 runs stay queued.
+        h.clock.set(at("2026-01-09T07:00:01+08:00"))
+        _ = await h.waitForTicks(skipping, count: 1)
+        _ = await h.waitForTicks(queueing, count: 1)
+        // Keep both runs alive across 08:00 (within their SLA): they started a minute before.
+        try await h.db.execute("UPDATE job_runs SET status = 'started', started_at = $1, queued_at = $1", [at("2026-01-09T07:59:00+08:00")])
+        h.clock.set(at("2026-01-09T08:00:01+08:00"))
+        let skipped = await h.waitForEvents(skipping, .skipped, count: 1)
+        XCTAssertEqual(skipped.map(\.error), ["overlap"])
+        try await Task.sleep(nanoseconds: 500_000_000)
+        let value1 = await h.ticks(skipping).count
+        XCTAssertEqual(value1, 1)
+        let value2 = await h.ticks(queueing).count
+        XCTAssertEqual(value2, 1, "held while the 07:00 run goes")
+
+        // The held run ends: the 08:00 slot of the queueing job goes out, late but once.
+        try await h.db.execute("UPDATE job_runs SET status = 'succeeded', finished_at = $1 WHERE job_id = $2",
+                               [at("2026-01-09T08:00:30+08:00"), queueing])
+        h.clock.set(at("2026-01-09T08:01:00+08:00"))
+        let queued = await h.waitForTicks(queueing, count: 2)
+        XCTAssertEqual(queued.map(\.scheduledFor), [at("2026-01-09T07:00:00+08:00"), at("2026-01-09T08:00:00+08:00")])
+        await h.stop()
+    }
 }
