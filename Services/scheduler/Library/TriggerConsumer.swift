@@ -30,30 +30,14 @@ public struct TriggerConsumer: MessageConsumer {
             return
         }
         let request: TriggerRequest
-        let body = message.payload.drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
-        if body.isEmpty {
-            request = TriggerRequest()
-        } else {
-            do {
-                request = try BusCoding.decode(TriggerRequest.self, from: message.payload)
-            } catch {
-                await runtime.errors.reject(topic: message.topic, payload: message.payload, reason: "malformed trigger: \(error)")
-                return
-            }
-        }
-        if let asOf = request.params?["as_of"] {
-            guard let text = asOf.stringValue else {
-                await runtime.errors.reject(topic: message.topic, payload: message.payload,
-                                            reason: "malformed trigger: field 'params.as_of': expected a string")
-                return
-            }
-            do { _ = try AsOf.parse(text, timeZone: runtime.configuration.timeZone) } catch {
-                await runtime.errors.reject(topic: message.topic, payload: message.payload, reason: "malformed trigger: \(error)")
-                return
-            }
+        do {
+            request = try TriggerRequest.parse(message.payload, timeZone: runtime.configuration.timeZone)
+        } catch {
+            await runtime.errors.reject(topic: message.topic, payload: message.payload, reason: error.reason)
+            return
         }
         do {
-            try await dispatcher.dispatch(job, scheduledFor: Date(), trigger: .manual,
+            try await dispatcher.dispatch(job, scheduledFor: dispatcher.clock.now(), trigger: .manual,
                                           requestedBy: request.requestedBy ?? "mqtt", params: request.params)
         } catch {
             runtime.logger.error("manual run not queued", metadata: ["event": "dispatch_failed", "job": "\(jobID)", "error": "\(error)"])

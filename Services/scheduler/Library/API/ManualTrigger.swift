@@ -15,21 +15,7 @@ struct ManualTrigger: Sendable {
 
     /// The body, empty or `{"requested_by": …, "params": {…}}`; errors carry the MQTT path's reasons.
     func request(from body: [UInt8]) throws(APIError) -> TriggerRequest {
-        let request: TriggerRequest
-        if body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
-            request = TriggerRequest()
-        } else {
-            do { request = try BusCoding.decode(TriggerRequest.self, from: body) } catch {
-                throw .badRequest("malformed trigger: \(error)")
-            }
-        }
-        if let asOf = request.params?["as_of"] {
-            guard let text = asOf.stringValue else {
-                throw .badRequest("malformed trigger: field 'params.as_of': expected a string")
-            }
-            do { _ = try AsOf.parse(text, timeZone: timeZone) } catch { throw .badRequest("malformed trigger: \(error)") }
-        }
-        return request
+        do { return try TriggerRequest.parse(body, timeZone: timeZone) } catch { throw .badRequest(error.reason) }
     }
 
     /// Queues the run and returns its tick; 409 when a run of the job is still queued or started.
