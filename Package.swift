@@ -159,6 +159,11 @@ let package = Package(
                 path: "Tests/MetricsServiceTests"
             ),
             .testTarget(
+                name: "ProductionServiceTests",
+                dependencies: ["ProductionService", "PMSRuntime", "PMSTestSupport", "PMSPostgres", "PMSBus"],
+                path: "Tests/ProductionServiceTests"
+            ),
+            .testTarget(
                 name: "ShortageServiceTests",
                 dependencies: ["ShortageService", "PMSRuntime", "PMSTestSupport"],
                 path: "Tests/ShortageServiceTests"

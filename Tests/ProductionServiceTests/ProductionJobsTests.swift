@@ -1,0 +1,9 @@
+import PMSCatalog
+import ProductionService
+import XCTest
+
+final class ProductionJobsTests: XCTestCase {
+    func testEveryProductionJobOfTheCatalogIsRegistered() {
+        XCTAssertEqual(Set(ProductionJobs.all().map(\.id)), Set(JobCatalog.jobs(in: .production).map(\.id)))
+    }
+}
