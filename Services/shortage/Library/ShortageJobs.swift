@@ -6,7 +6,7 @@ public enum ShortageJobs {
         [
             GenerateShortageAlerts(),
             DailyKitCheck(),
-            UnimplementedJob(id: "check_delivery_delay", issue: "issue #5 (shortage and production domains)"),
+            CheckDeliveryDelay(),
             UnimplementedJob(id: "generate_shortage_daily_report", issue: "issue #5 (shortage and production domains)"),
             UnimplementedJob(id: "daily_spec_match_check", issue: "issue #5 (shortage and production domains)"),
         ]
