@@ -2,6 +2,7 @@ import Foundation
 import PMSPostgres
 import PMSRuntime
 import ProductionService
+import PMSTestSupport
 import XCTest
 
 /// services-shortage-production.md, check_outsourcing_delivery_alerts: every acceptance scenario
@@ -13,7 +14,7 @@ final class CheckOutsourcingDeliveryAlertsTests: XCTestCase {
     let jobID = "check_outsourcing_delivery_alerts"
 
     override func setUp() async throws {
-        h = try await JobHarness.make()
+        h = try await JobHarness.make(domain: .production)
         try await h.exec("""
             INSERT INTO users (id, username, is_active) VALUES
               (1, 'admin', true), (7, 'pm7', true), (8, 'creator8', true), (9, 'pu9', true), (10, 'pu10-off', false);

@@ -1,5 +1,6 @@
 import PMSCatalog
 import ProductionService
+import PMSTestSupport
 import XCTest
 
 final class ProductionJobsTests: XCTestCase {

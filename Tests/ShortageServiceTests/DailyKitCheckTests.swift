@@ -1,6 +1,7 @@
 import Foundation
 import PMSRuntime
 import ShortageService
+import PMSTestSupport
 import XCTest
 
 /// services-shortage-production.md, daily_kit_check: every acceptance scenario (corrected), plus
@@ -10,7 +11,7 @@ final class DailyKitCheckTests: XCTestCase {
     let job = DailyKitCheck()
 
     override func setUp() async throws {
-        h = try await JobHarness.make()
+        h = try await JobHarness.make(domain: .shortage)
         try await h.exec("INSERT INTO users (id, username, is_active) VALUES (1, 'admin', true), (7, 'pm7', true), (12, 'ws-mgr', true)")
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import PMSBus
 import PMSRuntime
 import ShortageService
+import PMSTestSupport
 import XCTest
 
 /// services-shortage-production.md, generate_shortage_alerts: every acceptance scenario (corrected
@@ -11,7 +12,7 @@ final class GenerateShortageAlertsTests: XCTestCase {
     let job = GenerateShortageAlerts()
 
     override func setUp() async throws {
-        h = try await JobHarness.make()
+        h = try await JobHarness.make(domain: .shortage)
         // User 7 is active and the PM of project 5; user 8 is a buyer (role PU); user 9 is inactive.
         try await h.exec("""
             INSERT INTO users (id, username, real_name, is_active) VALUES (7, 'pm7', '张经理', true), (8, 'buyer8', '李采购', true), (9, 'gone9', '离职', false);

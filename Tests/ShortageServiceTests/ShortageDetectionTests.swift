@@ -1,6 +1,7 @@
 import Foundation
 import PMSRuntime
 import ShortageService
+import PMSTestSupport
 import XCTest
 
 /// The detection pass of generate_shortage_alerts (DECISIONS "Shortage detection"): BOM lines of
@@ -10,7 +11,7 @@ final class ShortageDetectionTests: XCTestCase {
     let job = GenerateShortageAlerts()
 
     override func setUp() async throws {
-        h = try await JobHarness.make()
+        h = try await JobHarness.make(domain: .shortage)
         try await h.exec("""
             INSERT INTO users (id, username, is_active) VALUES (7, 'pm7', true), (8, 'buyer', true);
             INSERT INTO projects (id, project_code, project_name, pm_id) VALUES (5, 'P-005', '装配线', 7);

@@ -2,17 +2,16 @@ import Foundation
 import PMSBus
 import PMSPostgres
 import PMSRuntime
-import PMSTestSupport
 import XCTest
 
-/// Runs jobs through the real job runtime against a fresh, migrated database (no broker needed:
+/// Runs a domain's jobs through the real job runtime against a fresh, migrated database (no broker needed:
 /// the events land in the outbox, which is what the tests read).
-final class JobHarness: Sendable {
-    let url: String
-    let db: PostgresConnection
-    let pool: PostgresPool
-    let runner: JobRunner
-    static let zone = TimeZone(identifier: "Asia/Shanghai")!
+public final class JobHarness: Sendable {
+    public let url: String
+    public let db: PostgresConnection
+    public let pool: PostgresPool
+    public let runner: JobRunner
+    public static let zone = TimeZone(identifier: "Asia/Shanghai")!
 
     private init(url: String, db: PostgresConnection, domain: Domain) {
         self.url = url
@@ -22,38 +21,38 @@ final class JobHarness: Sendable {
                                 timeZone: Self.zone, logger: testLogger())
     }
 
-    static func make(domain: Domain = .production) async throws -> JobHarness {
+    public static func make(domain: Domain) async throws -> JobHarness {
         let (url, db) = try await TestDatabase.connect()
         return JobHarness(url: url, db: db, domain: domain)
     }
 
-    func close() async {
+    public func close() async {
         await pool.close()
         db.close()
     }
 
     /// A tick as the scheduler sends it; `at` is a Shanghai local time such as "2026-01-09T07:00".
-    static func tick(_ jobID: String, at local: String, runID: UUID = UUID()) -> TickMessage {
+    public static func tick(_ jobID: String, at local: String, runID: UUID = UUID()) -> TickMessage {
         TickMessage(runID: runID, jobID: jobID, scheduledFor: try! AsOf.parse(local, timeZone: zone), trigger: .cron)
     }
 
     @discardableResult
-    func run(_ job: any Job, at local: String, runID: UUID = UUID()) async -> JobRunner.Outcome {
+    public func run(_ job: any Job, at local: String, runID: UUID = UUID()) async -> JobRunner.Outcome {
         await runner.run(job, tick: Self.tick(job.id, at: local, runID: runID))
     }
 
-    func exec(_ sql: String) async throws { try await db.executeScript(sql) }
+    public func exec(_ sql: String) async throws { try await db.executeScript(sql) }
 
-    func rows(_ sql: String, _ parameters: [any PostgresBindable] = []) async throws -> [PostgresRow] {
+    public func rows(_ sql: String, _ parameters: [any PostgresBindable] = []) async throws -> [PostgresRow] {
         try await db.query(sql, parameters)
     }
 
-    func count(_ sql: String) async throws -> Int {
+    public func count(_ sql: String) async throws -> Int {
         try await db.query("SELECT count(*)::int AS n FROM (\(sql)) q").first!.decode(Int.self, "n")
     }
 
     /// Alert events of the outbox, as (topic, decoded message), in publish order.
-    func alertEvents() async throws -> [(topic: String, alert: AlertMessage)] {
+    public func alertEvents() async throws -> [(topic: String, alert: AlertMessage)] {
         try await rows("SELECT topic, payload::text AS payload FROM outbox WHERE topic LIKE 'pms/v1/alert/%' ORDER BY id").map {
             (try $0.decode(String.self, "topic"),
              try BusCoding.decode(AlertMessage.self, from: Array(try $0.decode(String.self, "payload").utf8)))
@@ -61,7 +60,7 @@ final class JobHarness: Sendable {
     }
 
     /// The result counts of the last succeeded run event of a job in the outbox.
-    func lastResult(_ jobID: String) async throws -> RunResult? {
+    public func lastResult(_ jobID: String) async throws -> RunResult? {
         guard let row = try await rows(
             "SELECT payload::text AS payload FROM outbox WHERE topic = $1 ORDER BY id DESC LIMIT 1",
             ["pms/v1/run/\(jobID)/succeeded"]).first else { return nil }
@@ -69,7 +68,7 @@ final class JobHarness: Sendable {
     }
 }
 
-func XCTAssertSucceeded(_ outcome: JobRunner.Outcome, file: StaticString = #filePath, line: UInt = #line) {
+public func XCTAssertSucceeded(_ outcome: JobRunner.Outcome, file: StaticString = #filePath, line: UInt = #line) {
     if case .succeeded = outcome { return }
     XCTFail("expected a succeeded run, got \(outcome)", file: file, line: line)
 }
