@@ -10,22 +10,22 @@ final class MetricsExpositionTests: XCTestCase {
         let observer = try await BusObserver(brokerURL: MosquittoTestServer.shared.url, filter: cluster.topics.prefix + "/#")
         let p = cluster.topics.prefix
         try await observer.publish("\(p)/trigger/generate_shortage_alerts", #"{"params":{"as_of":"2026-01-09"}}"#)
-        // generate_shortage_daily_report is not implemented yet: its run fails, and says so.
-        try await observer.publish("\(p)/trigger/generate_shortage_daily_report", "")
+        // daily_spec_match_check is not implemented yet: its run fails, and says so.
+        try await observer.publish("\(p)/trigger/daily_spec_match_check", "")
         let seen = await observer.waitFor { msgs in
-            msgs.contains { $0.topic == "\(p)/run/generate_shortage_alerts/succeeded" } && msgs.contains { $0.topic == "\(p)/run/generate_shortage_daily_report/failed" }
+            msgs.contains { $0.topic == "\(p)/run/generate_shortage_alerts/succeeded" } && msgs.contains { $0.topic == "\(p)/run/daily_spec_match_check/failed" }
         }
-        let failedMessage = try XCTUnwrap(seen.first { $0.topic == "\(p)/run/generate_shortage_daily_report/failed" })
+        let failedMessage = try XCTUnwrap(seen.first { $0.topic == "\(p)/run/daily_spec_match_check/failed" })
         let failed = try BusCoding.decode(RunEvent.self, from: failedMessage.payload)
-        XCTAssertEqual(failed.error, "not implemented yet: generate_shortage_daily_report lands with issue #5 (shortage and production domains)")
+        XCTAssertEqual(failed.error, "not implemented yet: daily_spec_match_check lands with issue #5 (shortage and production domains)")
 
         var body = ""
         for _ in 0..<100 {
             body = try await cluster.metricsText()
-            if body.contains("scheduler_job_failure_total{job_id=\"generate_shortage_daily_report\"") && body.contains("scheduler_job_success_total{") { break }
+            if body.contains("scheduler_job_failure_total{job_id=\"daily_spec_match_check\"") && body.contains("scheduler_job_success_total{") { break }
             try await Task.sleep(nanoseconds: 100_000_000)
         }
-        XCTAssertTrue(body.contains(#"scheduler_job_failure_total{job_id="generate_shortage_daily_report",job_name="缺料日报自动生成",owner="Supply Chain",category="Shortage"} 1"#), body)
+        XCTAssertTrue(body.contains(#"scheduler_job_failure_total{job_id="daily_spec_match_check",job_name="每日规格匹配检查",owner="Quality Team",category="Spec Match"} 1"#), body)
         XCTAssertTrue(body.contains(#"scheduler_job_runs_total{job_id="generate_shortage_alerts",job_name="缺料预警生成",owner="Supply Chain",category="Shortage",outcome="succeeded"} 1"#), body)
         XCTAssertTrue(body.contains("scheduler_job_duration_seconds_bucket{"), body)
         XCTAssertTrue(body.contains("scheduler_job_last_success_timestamp_seconds{"), body)

@@ -7,7 +7,7 @@ public enum ShortageJobs {
             GenerateShortageAlerts(),
             DailyKitCheck(),
             CheckDeliveryDelay(),
-            UnimplementedJob(id: "generate_shortage_daily_report", issue: "issue #5 (shortage and production domains)"),
+            GenerateShortageDailyReport(),
             UnimplementedJob(id: "daily_spec_match_check", issue: "issue #5 (shortage and production domains)"),
         ]
     }
