@@ -59,6 +59,12 @@ public final class JobHarness: Sendable {
         }
     }
 
+    /// Every stored alert recipient as "user_id:reason", by alert then user.
+    public func recipients() async throws -> [String] {
+        try await rows("SELECT user_id, reason FROM alert_recipients ORDER BY alert_id, user_id")
+            .map { "\($0["user_id"]!):\($0["reason"]!)" }
+    }
+
     /// The result counts of the last succeeded run event of a job in the outbox.
     public func lastResult(_ jobID: String) async throws -> RunResult? {
         guard let row = try await rows(

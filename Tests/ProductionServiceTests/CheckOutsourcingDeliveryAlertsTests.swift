@@ -41,11 +41,6 @@ final class CheckOutsourcingDeliveryAlertsTests: XCTestCase {
             """)
     }
 
-    func recipients() async throws -> [String] {
-        try await h.rows("SELECT user_id, reason FROM alert_recipients ORDER BY alert_id, user_id")
-            .map { "\($0["user_id"]!):\($0["reason"]!)" }
-    }
-
     // Scenario 1.
     func testOrderDueInTwoDaysRaisesTheExactWarning() async throws {
         try await order(81, required: "2026-01-11", title: "机架焊接")
@@ -67,7 +62,7 @@ final class CheckOutsourcingDeliveryAlertsTests: XCTestCase {
         XCTAssertEqual(a["threshold_value"], "3")
         XCTAssertEqual(a["status"], "PENDING")
         XCTAssertEqual(a["dedup_key"], "OUTSOURCING_DELIVERY:OUTSOURCING_ORDER:81")
-        let people = try await recipients()
+        let people = try await h.recipients()
         XCTAssertEqual(people, ["7:PM"])
         let events = try await h.alertEvents()
         XCTAssertEqual(events.map(\.topic), ["pms/v1/alert/WARNING/production/OUTSOURCING_DELIVERY"])
@@ -294,7 +289,7 @@ final class CheckOutsourcingDeliveryAlertsTests: XCTestCase {
         try await order(81, required: "2026-01-11", title: "机架焊接", createdBy: 8)
         let outcome = await h.run(job, at: "2026-01-09T15:00")
         XCTAssertSucceeded(outcome)
-        let people = try await recipients()
+        let people = try await h.recipients()
         XCTAssertEqual(people, ["7:PM", "8:CREATOR", "9:ROLE"],
                        "PM before ROLE for user 7; inactive PU holder 10 and PMC holder 1 are left out")
         let result = try await h.lastResult(jobID)
@@ -305,7 +300,7 @@ final class CheckOutsourcingDeliveryAlertsTests: XCTestCase {
         try await order(81, required: "2026-01-11", createdBy: 10)
         let outcome = await h.run(job, at: "2026-01-09T15:00")
         XCTAssertSucceeded(outcome)
-        let people = try await recipients()
+        let people = try await h.recipients()
         XCTAssertEqual(people, ["7:PM"])
     }
 

@@ -51,11 +51,6 @@ final class CheckProductionPlanAlertsTests: XCTestCase {
             """)
     }
 
-    func recipients() async throws -> [String] {
-        try await h.rows("SELECT user_id, reason FROM alert_recipients ORDER BY alert_id, user_id")
-            .map { "\($0["user_id"]!):\($0["reason"]!)" }
-    }
-
     // Scenario 1.
     func testLaggingPlanRaisesTheExactWarning() async throws {
         try await plan(51, progress: 50, end: "2026-01-14", name: "一月总装计划")
@@ -77,7 +72,7 @@ final class CheckProductionPlanAlertsTests: XCTestCase {
         XCTAssertEqual(a["threshold_value"], "80")
         XCTAssertEqual(a["status"], "PENDING")
         XCTAssertEqual(a["dedup_key"], "PRODUCTION_PLAN:PRODUCTION_PLAN:51")
-        let people = try await recipients()
+        let people = try await h.recipients()
         XCTAssertEqual(people, ["7:PM"])
         let events = try await h.alertEvents()
         XCTAssertEqual(events.map(\.topic), ["pms/v1/alert/WARNING/production/PRODUCTION_PLAN"])
@@ -277,7 +272,7 @@ final class CheckProductionPlanAlertsTests: XCTestCase {
         let rows = try await alerts()
         XCTAssertEqual(rows.map { $0["target_id"]! }, ["83", "84"])
         XCTAssertEqual(rows.last?["project_id"], nil)
-        let people = try await recipients()
+        let people = try await h.recipients()
         XCTAssertEqual(people, ["7:PM", "8:CREATOR"])
         try await h.exec("UPDATE projects SET is_archived = true WHERE id = 5")
         let second = await h.run(job, at: "2026-01-10T11:00")
@@ -294,7 +289,7 @@ final class CheckProductionPlanAlertsTests: XCTestCase {
         try await plan(51, progress: 50, end: "2026-01-14", workshop: 3, createdBy: 8)
         let outcome = await h.run(job, at: "2026-01-09T11:00")
         XCTAssertSucceeded(outcome)
-        let people = try await recipients()
+        let people = try await h.recipients()
         XCTAssertEqual(people, ["7:PM", "8:CREATOR", "9:ROLE", "11:WORKSHOP_MANAGER"],
                        "PM before ROLE for user 7; inactive PMC holder 10 and PU holder 1 are left out")
         let result = try await h.lastResult(jobID)
@@ -306,7 +301,7 @@ final class CheckProductionPlanAlertsTests: XCTestCase {
         try await plan(51, progress: 50, end: "2026-01-14", workshop: 3, createdBy: 10)
         let outcome = await h.run(job, at: "2026-01-09T11:00")
         XCTAssertSucceeded(outcome)
-        let people = try await recipients()
+        let people = try await h.recipients()
         XCTAssertEqual(people, ["7:PM"])
     }
 
