@@ -43,6 +43,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.27.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.21.0"),
     ],
     targets: [
         // C libraries from Debian packages (libmosquitto-dev, libpq-dev).
@@ -53,6 +56,10 @@ let package = Package(
         .systemLibrary(
             name: "CLibPQ", path: "Shared/CLibPQ",
             providers: [.apt(["libpq-dev"])]
+        ),
+        .systemLibrary(
+            name: "COpenSSLCrypto", path: "Shared/COpenSSLCrypto",
+            providers: [.apt(["libssl-dev"])]
         ),
 
         // Shared libraries.
@@ -72,6 +79,15 @@ let package = Package(
             path: "Shared/PMSRuntime"
         ),
         .target(
+            name: "PMSWebhookReceiver",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Shared/PMSWebhookReceiver"
+        ),
+        .target(
             name: "PMSTestSupport",
             dependencies: ["PMSPostgres", "PMSMQTT", "PMSMigrations", "PMSCore", "PMSRuntime", logging],
             path: "Shared/PMSTestSupport"
@@ -83,8 +99,28 @@ let package = Package(
         + domainService("issues", library: "IssuesService", executable: "pms-issues")
         + domainService("production", library: "ProductionService", executable: "pms-production")
         + domainService("cost", library: "CostService", executable: "pms-cost")
-        + domainService("notifications", library: "NotificationsService", executable: "pms-notifications")
         + [
+            // Notifications: the alert -> notification pipeline, its channels (SMTP, WeCom, DingTalk, SMS
+            // gateway) and its four jobs.
+            .target(
+                name: "NotificationsService",
+                dependencies: [
+                    "PMSRuntime", "PMSBus", "PMSCatalog", "PMSPostgres", "PMSMQTT", "PMSCore", "COpenSSLCrypto", logging,
+                    .product(name: "NIOCore", package: "swift-nio"),
+                    .product(name: "NIOPosix", package: "swift-nio"),
+                    .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                    .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                ],
+                path: "Services/notifications/Library"
+            ),
+            .executableTarget(
+                name: "pms-notifications",
+                dependencies: [
+                    "NotificationsService", "PMSRuntime", "PMSCore", "PMSWebhookReceiver", argumentParser,
+                    .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                ],
+                path: "Services/notifications/Command"
+            ),
             .target(
                 name: "SchedulerService",
                 dependencies: [
@@ -167,6 +203,14 @@ let package = Package(
                 name: "ShortageServiceTests",
                 dependencies: ["ShortageService", "PMSRuntime", "PMSTestSupport"],
                 path: "Tests/ShortageServiceTests"
+            ),
+            .testTarget(
+                name: "NotificationsServiceTests",
+                dependencies: [
+                    "NotificationsService", "PMSRuntime", "PMSTestSupport", "PMSPostgres", "PMSBus", "PMSMQTT", "PMSCore",
+                    "PMSWebhookReceiver", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                ],
+                path: "Tests/NotificationsServiceTests"
             ),
             .testTarget(
                 name: "EndToEndTests",

@@ -4,6 +4,9 @@
 #   libmosquitto-dev, libpq-dev    the C libraries the Swift code links (MQTT, PostgreSQL)
 #   postgresql                     PostgreSQL 15 server tools in /usr/lib/postgresql/15/bin (and the `postgres` user)
 #   prometheus                     for `promtool` (a test checks the /metrics text with it)
+#   libssl-dev                     libcrypto (HMAC-SHA256 of the DingTalk robot signature)
+#   python3-aiosmtpd, openssl      the SMTP server the e-mail tests deliver to (Debian's /usr/bin/python3), and
+#                                  the self-signed certificate of its STARTTLS test
 # Only what is missing is installed: a prepared machine never reaches apt-get. Swift is not installed
 # here (it must already be on the PATH).
 #
@@ -25,6 +28,9 @@ checks=(
     "prometheus|cmd:promtool"
     "chromium|cmd:chromium"
     "fonts-noto-cjk|/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+    "libssl-dev|/usr/include/openssl/hmac.h"
+    "python3-aiosmtpd|/usr/lib/python3/dist-packages/aiosmtpd/__init__.py"
+    "openssl|/usr/bin/openssl"
 )
 
 is_installed() {
@@ -62,7 +68,7 @@ for entry in "${checks[@]}"; do
 done
 
 if ((${#missing[@]} == 0)); then
-    echo "install-deps: all system packages present (mosquitto, mosquitto-clients, libmosquitto-dev, libpq-dev, postgresql 15, prometheus, chromium, fonts-noto-cjk)"
+    echo "install-deps: all system packages present (mosquitto, mosquitto-clients, libmosquitto-dev, libpq-dev, postgresql 15, prometheus, chromium, fonts-noto-cjk, libssl-dev, python3-aiosmtpd, openssl)"
     exit 0
 fi
 

@@ -25,6 +25,11 @@ public struct Topics: Sendable, Equatable {
     public var allInboxes: String { "\(prefix)/inbox/+" }
     public func service(name: String, instance: String) -> String { "\(prefix)/service/\(name)/\(instance)" }
     public var allServices: String { "\(prefix)/service/+/+" }
+    /// `{"user_id": ..., "note": ...}` acknowledges alert `alertID` (handled by pms-notifications).
+    public func alertAck(alertID: Int64) -> String { "\(prefix)/alert-ack/\(alertID)" }
+    public var allAlertAcks: String { "\(prefix)/alert-ack/+" }
+    /// A silence request: rule code and/or target, and an end time (handled by pms-notifications).
+    public var silence: String { "\(prefix)/silence" }
     public func errors(service: String) -> String { "\(prefix)/errors/\(service)" }
     public var allErrors: String { "\(prefix)/errors/+" }
 
@@ -52,6 +57,10 @@ public struct Topics: Sendable, Equatable {
             return .service(name: rest[1], instance: rest[2])
         case ("errors", 2):
             return .errors(service: rest[1])
+        case ("alert-ack", 2):
+            return .alertAck(alertID: rest[1])
+        case ("silence", 1):
+            return .silence
         default:
             return nil
         }
@@ -66,4 +75,7 @@ public enum ParsedTopic: Sendable, Equatable {
     case inbox(userID: Int64)
     case service(name: String, instance: String)
     case errors(service: String)
+    /// The id as sent; the consumer checks that it is a number and answers on the errors topic if not.
+    case alertAck(alertID: String)
+    case silence
 }

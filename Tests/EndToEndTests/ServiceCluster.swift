@@ -42,9 +42,7 @@ final class ServiceCluster: Sendable {
         runtimes = [schedulerRuntime, shortageRuntime, notificationsRuntime, metricsRuntime]
         let scheduler = SchedulerService(runtime: schedulerRuntime, cronJobs: [])
         shortage = DomainService(runtime: shortageRuntime, domain: .shortage, jobs: ShortageJobs.all())
-        let notifications = DomainService(runtime: notificationsRuntime, domain: .notifications,
-                                          jobs: NotificationsJobs.all(),
-                                          consumers: [AlertEventConsumer(runtime: notificationsRuntime)])
+        let notifications = NotificationsAssembly.service(runtime: notificationsRuntime, channels: [])
         let metrics = MetricsService(runtime: metricsRuntime, httpHost: "127.0.0.1", httpPort: metricsPort)
         let shortage = self.shortage
         tasks = [

@@ -19,7 +19,8 @@ public final class DomainService: Sendable {
     public let ticks: TickConsumer
     public let loop: ServiceLoop
 
-    public init(runtime: ServiceRuntime, domain: Domain, jobs: [any Job], consumers: [any MessageConsumer] = []) {
+    public init(runtime: ServiceRuntime, domain: Domain, jobs: [any Job], consumers: [any MessageConsumer] = [],
+                background: [@Sendable () async -> Void] = []) {
         self.runtime = runtime
         self.domain = domain
         let runner = JobRunner(domain: domain, instance: runtime.configuration.instance, pool: runtime.pool,
@@ -30,7 +31,7 @@ public final class DomainService: Sendable {
                                })
         self.ticks = TickConsumer(runtime: runtime, domain: domain, jobs: jobs, runner: runner)
         let relay = OutboxRelay(producer: domain.rawValue, pool: runtime.pool, mqtt: runtime.mqtt, logger: runtime.logger)
-        self.loop = ServiceLoop(runtime: runtime, consumers: [ticks] + consumers, relay: relay)
+        self.loop = ServiceLoop(runtime: runtime, consumers: [ticks] + consumers, relay: relay, background: background)
     }
 
     /// Runs until cancelled.

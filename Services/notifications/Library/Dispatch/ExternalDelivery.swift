@@ -1,0 +1,160 @@
+import Foundation
+import Logging
+import PMSBus
+import PMSPostgres
+import PMSRuntime
+
+/// Sends the due rows of one external channel, one unit at a time: a row, or for a group robot every due row
+/// of the same alert and event (one post for all its recipients). Each unit is locked (`FOR UPDATE SKIP
+/// LOCKED`), sent and settled in its own short transaction, so a replica or a concurrent job never sends it
+/// twice and a slow channel holds nothing but its own rows.
+struct ExternalDelivery: Sendable {
+    let channel: any DeliveryChannel
+    let smsLimits: SMSLimits
+    let linkBase: String
+    let instance: String
+    let topics: Topics
+    let logger: Logger
+
+    struct Counts: Sendable, Equatable {
+        var sent = 0
+        var failed = 0
+        var dead = 0
+        var deferred = 0
+    }
+
+    enum UnitOutcome: Sendable { case none, sent(Int), failed(Int, dead: Int), deferred(Int) }
+
+    func run(scope: DispatchScope, now: Date, zone: TimeZone, pool: PostgresPool,
+             deadline: ContinuousClock.Instant) async throws -> Counts {
+        var counts = Counts()
+        while ContinuousClock.now < deadline {
+            let outcome = try await pool.transaction { db in try await self.deliverOneUnit(scope: scope, now: now, zone: zone, on: db) }
+            switch outcome {
+            case .none: return counts
+            case .sent(let n): counts.sent += n
+            case .failed(let n, let dead): counts.failed += n - dead; counts.dead += dead
+            case .deferred(let n): counts.deferred += n
+            }
+        }
+        return counts
+    }
+
+    private func deliverOneUnit(scope: DispatchScope, now: Date, zone: TimeZone, on db: PostgresConnection) async throws -> UnitOutcome {
+        let parameters: [any PostgresBindable] = [now, zone.identifier, scope.includesPending, scope.alertIDs, channel.code.rawValue]
+        guard let first = try await db.query(Self.pickSQL, parameters).first else { return .none }
+        var rows = [first]
+        if channel.isGroup {
+            rows += try await db.query(Self.siblingsSQL, parameters + [
+                try first.decode(Int64.self, "alert_id"), try first.decode(String.self, "event"),
+                try first.decode(Int.self, "escalation_step"), try first.decode(Int64.self, "id"),
+            ])
+        }
+        let ids = try rows.map { try $0.decode(Int64.self, "id") }
+
+        if channel.code == .sms, let block = try await smsLimits.blockedUntil(now: now, on: db) {
+            try await db.execute(
+                "UPDATE alert_notifications SET next_retry_at = $2, error_message = $3, updated_at = $1 WHERE id = ANY($4::bigint[])",
+                [now, block.until, block.reason, ids])
+            return .deferred(ids.count)
+        }
+
+        let message = try Self.message(from: first, recipients: rows, linkBase: linkBase)
+        do {
+            try await channel.deliver(message)
+        } catch {
+            let reason = String(describing: error)
+            let settled = try await db.query(Self.failSQL, [now, ids, String(reason.prefix(1000))])
+            let dead = settled.filter { $0["status"] == "DEAD" }
+            for row in dead { try await publishDeadLetter(row, alertNo: message.alertNo, reason: reason, on: db) }
+            logger.warning("delivery failed", metadata: [
+                "event": "delivery_failed", "channel": "\(channel.code.rawValue)", "alert_no": "\(message.alertNo)",
+                "rows": "\(ids.count)", "dead": "\(dead.count)", "error": "\(reason)"])
+            return .failed(ids.count, dead: dead.count)
+        }
+        try await db.execute(
+            """
+            UPDATE alert_notifications SET status = 'SENT', sent_at = $1, error_message = NULL, next_retry_at = NULL,
+                   updated_at = $1 WHERE id = ANY($2::bigint[])
+            """, [now, ids])
+        logger.info("delivered", metadata: [
+            "event": "delivered", "channel": "\(channel.code.rawValue)", "alert_no": "\(message.alertNo)",
+            "recipients": "\(ids.count)"])
+        return .sent(ids.count)
+    }
+
+    /// The dead letter: an event on `<prefix>/errors/notifications`, committed with the DEAD status.
+    private func publishDeadLetter(_ row: PostgresRow, alertNo: String, reason: String, on db: PostgresConnection) async throws {
+        let id = try row.decode(Int64.self, "id")
+        let target = try row.decode(String.self, "notify_target")
+        let details: [String: JSONValue] = [
+            "notification_id": .number(Double(id)), "alert_id": .number(Double(try row.decode(Int64.self, "alert_id"))),
+            "alert_no": .string(alertNo), "channel": .string(channel.code.rawValue), "target": .string(target),
+            "attempts": .number(Double(try row.decode(Int.self, "retry_count"))), "last_error": .string(reason),
+        ]
+        let excerpt = String(decoding: try BusCoding.encode(details, timeZone: TimeZone(identifier: "UTC")!), as: UTF8.self)
+        let event = ErrorEventMessage(
+            service: "notifications", instance: instance, topic: nil,
+            reason: "dead letter: notification \(id) (\(channel.code.rawValue) to \(target)) for alert \(alertNo) failed \(RetryPolicy.maxAttempts) times; last error: \(reason)",
+            payloadExcerpt: excerpt, at: Date())
+        try await Outbox(producer: "notifications", connection: db, timeZone: TimeZone(identifier: "UTC")!)
+            .enqueue(topic: topics.errors(service: "notifications"), message: event, qos: 0)
+    }
+
+    static func message(from first: PostgresRow, recipients rows: [PostgresRow], linkBase: String) throws -> ChannelMessage {
+        let alertID = try first.decode(Int64.self, "alert_id")
+        return ChannelMessage(
+            alertID: alertID, alertNo: try first.decode(String.self, "alert_no"),
+            level: try first.decode(String.self, "alert_level"),
+            title: try first.decode(String?.self, "notify_title") ?? first.decode(String.self, "alert_title"),
+            content: try first.decode(String?.self, "notify_content") ?? first.decode(String.self, "alert_content"),
+            projectName: try first.decode(String?.self, "project_name"),
+            triggeredAt: try first.decode(Date?.self, "triggered_at"),
+            link: linkBase + "/alerts/\(alertID)", escalated: try first.decode(String.self, "event") == "ESCALATED",
+            recipients: try rows.map {
+                ChannelRecipient(userID: try $0.decode(Int64?.self, "notify_user_id"), target: try $0.decode(String.self, "notify_target"),
+                                 displayName: try $0.decode(String?.self, "display_name"))
+            })
+    }
+
+    static let columns = """
+        n.id, n.alert_id, n.event, n.escalation_step, n.notify_target, n.notify_user_id, n.notify_title,
+        n.notify_content, n.retry_count, a.alert_no, a.alert_level, a.alert_title, a.alert_content,
+        coalesce(a.triggered_at, a.created_at) AS triggered_at, p.project_name,
+        coalesce(u.real_name, u.username) AS display_name
+        """
+
+    /// $1..$4 as DispatchSQL, $5 channel.
+    static let pickSQL = """
+        SELECT \(columns)
+          FROM alert_notifications n
+          \(DispatchSQL.joins)
+          LEFT JOIN projects p ON p.id = a.project_id
+         WHERE n.notify_channel = $5 AND \(DispatchSQL.due) AND \(DispatchSQL.sendable)
+         ORDER BY n.id LIMIT 1
+         FOR UPDATE OF n SKIP LOCKED
+        """
+
+    /// The other due rows of the same alert, event and step ($6 alert, $7 event, $8 step, $9 first row).
+    static let siblingsSQL = """
+        SELECT \(columns)
+          FROM alert_notifications n
+          \(DispatchSQL.joins)
+          LEFT JOIN projects p ON p.id = a.project_id
+         WHERE n.notify_channel = $5 AND n.alert_id = $6 AND n.event = $7 AND n.escalation_step = $8 AND n.id <> $9
+           AND \(DispatchSQL.due) AND \(DispatchSQL.sendable)
+         ORDER BY n.id
+         FOR UPDATE OF n SKIP LOCKED
+        """
+
+    /// $1 now, $2 ids, $3 error.
+    static let failSQL = """
+        UPDATE alert_notifications n
+           SET retry_count = n.retry_count + 1,
+               status = \(RetryPolicy.statusAfterFailure),
+               next_retry_at = \(RetryPolicy.nextRetryAfterFailure),
+               error_message = $3, updated_at = $1
+         WHERE n.id = ANY($2::bigint[])
+        RETURNING n.id, n.alert_id, n.notify_target, n.retry_count, n.status
+        """
+}
