@@ -129,6 +129,27 @@ final class LiveAlertPathTests: XCTestCase {
         XCTAssertEqual(status, "DEAD")
     }
 
+    func testAnEscalationTickedOverTheBusReachesTheRobotAfterCommit() async throws {
+        _ = try await raise(904)
+        try await db.executeScript("UPDATE alert_records SET triggered_at = now() - interval '9 hours' WHERE id = 904")
+        let tick = TickMessage(runID: UUID(), jobID: "check_alert_escalation", scheduledFor: Date(), trigger: .manual)
+        try await observer.publish(topics.tick(domain: .notifications, jobID: "check_alert_escalation"),
+                                   String(decoding: try BusCoding.encode(tick, timeZone: Self.zone), as: UTF8.self))
+        let succeeded = topics.run(jobID: "check_alert_escalation", event: .succeeded)
+        let escalatedTopic = topics.alert(level: .critical, domain: .shortage, ruleCode: "MATERIAL_SHORTAGE")
+        let seen = await observer.waitFor { all in
+            all.contains { $0.topic == succeeded } && all.contains { $0.topic == escalatedTopic }
+        }
+        let event = try BusCoding.decode(AlertMessage.self, from: try XCTUnwrap(seen.first { $0.topic == escalatedTopic }).payload)
+        XCTAssertEqual(event.event, .escalated)
+        XCTAssertEqual(event.title, "[已升级] 缺料预警：气缸")
+        let posts = try await wecom.waitForRequests(count: 1, timeout: .seconds(10))
+        XCTAssertTrue(posts[0].bodyText.contains("[已升级] 缺料预警：气缸"), posts[0].bodyText)
+        let rows = try await db.query("SELECT notify_channel, event, escalation_step, status FROM alert_notifications ORDER BY notify_channel")
+        XCTAssertEqual(rows.map { "\($0["notify_channel"]!) \($0["event"]!) \($0["escalation_step"]!) \($0["status"]!)" },
+                       ["SYSTEM ESCALATED 1 SENT", "WECHAT ESCALATED 1 SENT"])
+    }
+
     private func waitForRows(_ sql: String, count: Int, timeout: Double = 10) async -> Int {
         let deadline = Date().addingTimeInterval(timeout)
         var found = 0
