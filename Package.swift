@@ -37,6 +37,7 @@ let package = Package(
         .executable(name: "pms-notifications", targets: ["pms-notifications"]),
         .executable(name: "pms-metrics", targets: ["pms-metrics"]),
         .executable(name: "pmsctl", targets: ["pmsctl"]),
+        .executable(name: "pms-bench", targets: ["pms-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -158,6 +159,16 @@ let package = Package(
                 path: "Services/pmsctl"
             ),
 
+            .executableTarget(
+                name: "pms-bench",
+                dependencies: [
+                    "NotificationsService", "ShortageService", "ProductionService", "PMSCatalog", "PMSWebhookReceiver",
+                    "PMSRuntime", "PMSBus", "PMSPostgres", "PMSMQTT", "PMSMigrations", "PMSCore", argumentParser, logging,
+                    .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                ],
+                path: "Services/bench"
+            ),
+
             // Tests.
             .testTarget(name: "PMSBusTests", dependencies: ["PMSBus", "PMSCore"], path: "Tests/PMSBusTests"),
             .testTarget(name: "PMSCoreTests", dependencies: ["PMSCore", logging], path: "Tests/PMSCoreTests"),
@@ -215,7 +226,7 @@ let package = Package(
             .testTarget(
                 name: "EndToEndTests",
                 dependencies: [
-                    "ShortageService", "SchedulerService", "NotificationsService", "MetricsService",
+                    "ShortageService", "ProductionService", "SchedulerService", "NotificationsService", "MetricsService",
                     "PMSRuntime", "PMSTestSupport", "PMSMQTT", "PMSBus", "PMSPostgres", "PMSCore",
                 ],
                 path: "Tests/EndToEndTests"

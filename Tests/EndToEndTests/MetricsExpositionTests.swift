@@ -10,14 +10,15 @@ final class MetricsExpositionTests: XCTestCase {
         let observer = try await BusObserver(brokerURL: MosquittoTestServer.shared.url, filter: cluster.topics.prefix + "/#")
         let p = cluster.topics.prefix
         try await observer.publish("\(p)/trigger/generate_shortage_alerts", #"{"params":{"as_of":"2026-01-09"}}"#)
-        // daily_spec_match_check is not implemented yet: its run fails, and says so.
+        // Without its alert rule daily_spec_match_check cannot run: the run fails, and says why.
+        try await cluster.exec("DELETE FROM alert_rules WHERE rule_code = 'SPEC_MISMATCH'")
         try await observer.publish("\(p)/trigger/daily_spec_match_check", "")
         let seen = await observer.waitFor { msgs in
             msgs.contains { $0.topic == "\(p)/run/generate_shortage_alerts/succeeded" } && msgs.contains { $0.topic == "\(p)/run/daily_spec_match_check/failed" }
         }
         let failedMessage = try XCTUnwrap(seen.first { $0.topic == "\(p)/run/daily_spec_match_check/failed" })
         let failed = try BusCoding.decode(RunEvent.self, from: failedMessage.payload)
-        XCTAssertEqual(failed.error, "not implemented yet: daily_spec_match_check lands with issue #5 (shortage and production domains)")
+        XCTAssertEqual(failed.error, "rule missing: alert rule SPEC_MISMATCH does not exist")
 
         var body = ""
         for _ in 0..<100 {

@@ -7,10 +7,11 @@ import PMSPostgres
 import PMSRuntime
 import PMSTestSupport
 import SchedulerService
+import ProductionService
 import ShortageService
 
 /// The real services, in-process, on a real broker and a fresh database: scheduler (no cron slots, so
-/// only triggers tick), shortage, notifications and metrics. Each cluster has its own topic prefix, so
+/// only triggers tick), shortage, production, notifications and metrics. Each cluster has its own topic prefix, so
 /// clusters sharing a broker never see each other's messages.
 final class ServiceCluster: Sendable {
     let databaseURL: String
@@ -38,16 +39,19 @@ final class ServiceCluster: Sendable {
                 timeZone: ServiceCluster.zone, logLevel: .critical))
         }
         let schedulerRuntime = runtime("scheduler"), shortageRuntime = runtime("shortage")
+        let productionRuntime = runtime("production")
         let notificationsRuntime = runtime("notifications"), metricsRuntime = runtime("metrics")
-        runtimes = [schedulerRuntime, shortageRuntime, notificationsRuntime, metricsRuntime]
+        runtimes = [schedulerRuntime, shortageRuntime, productionRuntime, notificationsRuntime, metricsRuntime]
         let scheduler = SchedulerService(runtime: schedulerRuntime, cronJobs: [])
         shortage = DomainService(runtime: shortageRuntime, domain: .shortage, jobs: ShortageJobs.all())
+        let production = DomainService(runtime: productionRuntime, domain: .production, jobs: ProductionJobs.all())
         let notifications = NotificationsAssembly.service(runtime: notificationsRuntime, channels: [])
         let metrics = MetricsService(runtime: metricsRuntime, httpHost: "127.0.0.1", httpPort: metricsPort)
         let shortage = self.shortage
         tasks = [
             Task { try? await scheduler.run() },
             Task { try? await shortage.run() },
+            Task { try? await production.run() },
             Task { try? await notifications.run() },
             Task { try? await metrics.run() },
         ]

@@ -93,7 +93,12 @@ final class ShortageEndToEndTests: XCTestCase {
         let p = self.p
         await observer.waitFor { msgs in msgs.filter { $0.topic == "\(p)/run/generate_shortage_alerts/succeeded" }.count == 1 }
         try await trigger(#"{"requested_by":"e2e","params":{"as_of":"2026-01-09T11:00"}}"#)
-        let seen = await observer.waitFor { msgs in msgs.filter { $0.topic == "\(p)/run/generate_shortage_alerts/succeeded" }.count == 2 }
+        await observer.waitFor { msgs in
+            msgs.filter { $0.topic == "\(p)/run/generate_shortage_alerts/succeeded" }.count == 2
+                && msgs.contains { $0.topic.hasPrefix("\(p)/inbox/") }
+        }
+        try await Task.sleep(nanoseconds: 500_000_000)  // room for a second inbox message, which must not come
+        let seen = await observer.messages()
         XCTAssertEqual(succeededEvents(seen).map { $0.result?.created }, [1, 0])
         XCTAssertEqual(seen.filter { $0.topic.hasPrefix("\(p)/alert/") }.count, 1)
         XCTAssertEqual(seen.filter { $0.topic.hasPrefix("\(p)/inbox/") }.count, 1)

@@ -145,6 +145,8 @@ final class LiveAlertPathTests: XCTestCase {
         XCTAssertEqual(event.title, "[已升级] 缺料预警：气缸")
         let posts = try await wecom.waitForRequests(count: 1, timeout: .seconds(10))
         XCTAssertTrue(posts[0].bodyText.contains("[已升级] 缺料预警：气缸"), posts[0].bodyText)
+        // The row is settled in the transaction that sent it, a moment after the robot got the post.
+        _ = await waitForRows("SELECT 1 FROM alert_notifications WHERE status = 'SENT'", count: 2)
         let rows = try await db.query("SELECT notify_channel, event, escalation_step, status FROM alert_notifications ORDER BY notify_channel")
         XCTAssertEqual(rows.map { "\($0["notify_channel"]!) \($0["event"]!) \($0["escalation_step"]!) \($0["status"]!)" },
                        ["SYSTEM ESCALATED 1 SENT", "WECHAT ESCALATED 1 SENT"])

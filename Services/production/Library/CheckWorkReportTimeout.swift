@@ -20,8 +20,10 @@ public struct CheckWorkReportTimeout: Job {
     public func run(in context: JobContext) async throws -> RunResult {
         let rule = try await AlertRule.load(code: "WORK_REPORT_TIMEOUT", on: context.connection)
         guard rule.isEnabled else { return RunResult(note: "rule disabled") }
-        let threshold = rule.thresholdValue.flatMap { Double($0.trimmingCharacters(in: .whitespaces)) } ?? 24
-        let thresholdText = rule.thresholdValue?.trimmingCharacters(in: .whitespaces) ?? "24"
+        // The configured threshold when it is a number, else the spec's 24; the text shows the one used.
+        let configured = rule.thresholdValue?.trimmingCharacters(in: .whitespaces) ?? ""
+        let threshold = Double(configured) ?? 24
+        let thresholdText = Double(configured) == nil ? "24" : configured
         let parameters: [any PostgresBindable] = [context.now, context.timeZone.identifier, threshold, thresholdText, rule.id]
 
         let checked = try await context.connection.query(Self.countScope, [context.now])

@@ -32,7 +32,7 @@ public final class SchedulerService: Sendable {
             supervisor: RunSupervisor(dispatcher: dispatcher, policy: policy, logger: runtime.logger),
             leadership: leadership, policy: policy, clock: clock, logger: runtime.logger)
         self.directory = ServiceDirectory(topics: configuration.topics)
-        self.relay = OutboxRelay(producer: "scheduler", pool: runtime.pool, mqtt: runtime.mqtt, logger: runtime.logger)
+        self.relay = OutboxRelay(producer: "scheduler", pool: runtime.relayPool, mqtt: runtime.mqtt, logger: runtime.logger)
         self.consumers = [TriggerConsumer(runtime: runtime, dispatcher: dispatcher),
                           RunHistoryRecorder(runtime: runtime, clock: clock), directory]
     }

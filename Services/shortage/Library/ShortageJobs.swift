@@ -8,7 +8,7 @@ public enum ShortageJobs {
             DailyKitCheck(),
             CheckDeliveryDelay(),
             GenerateShortageDailyReport(),
-            UnimplementedJob(id: "daily_spec_match_check", issue: "issue #5 (shortage and production domains)"),
+            DailySpecMatchCheck(),
         ]
     }
 }

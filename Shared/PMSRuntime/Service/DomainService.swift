@@ -30,7 +30,7 @@ public final class DomainService: Sendable {
                                    try await mqtt.publish(MQTTMessage(topic: topic, payload: payload, qos: 1))
                                })
         self.ticks = TickConsumer(runtime: runtime, domain: domain, jobs: jobs, runner: runner)
-        let relay = OutboxRelay(producer: domain.rawValue, pool: runtime.pool, mqtt: runtime.mqtt, logger: runtime.logger)
+        let relay = OutboxRelay(producer: domain.rawValue, pool: runtime.relayPool, mqtt: runtime.mqtt, logger: runtime.logger)
         self.loop = ServiceLoop(runtime: runtime, consumers: [ticks] + consumers, relay: relay, background: background)
     }
 

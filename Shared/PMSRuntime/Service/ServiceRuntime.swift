@@ -10,6 +10,8 @@ import PMSPostgres
 public final class ServiceRuntime: Sendable {
     public let configuration: ServiceConfiguration
     public let pool: PostgresPool
+    /// The outbox relay's own connection, so a busy pool never holds up publishing what was committed.
+    public let relayPool: PostgresPool
     public let mqtt: MQTTClient
     public let presence: ServicePresence
     public let errors: ErrorReporter
@@ -25,6 +27,7 @@ public final class ServiceRuntime: Sendable {
                                        version: configuration.version, startedAt: Date(), topics: configuration.topics)
         self.presence = presence
         self.pool = PostgresPool(url: configuration.databaseURL, size: poolSize, logger: logger)
+        self.relayPool = PostgresPool(url: configuration.databaseURL, size: 1, logger: logger)
         var mqttConfiguration = MQTTConfiguration(
             url: configuration.mqttURL, clientID: "pms-\(configuration.service)-\(configuration.instance)",
             cleanSession: cleanSession, will: presence.message(.offline))
@@ -56,5 +59,6 @@ public final class ServiceRuntime: Sendable {
         try? await mqtt.publish(presence.message(.offline))
         await mqtt.disconnect()
         await pool.close()
+        await relayPool.close()
     }
 }

@@ -15,6 +15,9 @@ struct ExternalDelivery: Sendable {
     let instance: String
     let topics: Topics
     let logger: Logger
+    /// This worker takes the alerts whose id modulo `of` is `index`, so the workers of one channel never
+    /// race for the same alert.
+    var partition: (index: Int, of: Int) = (0, 1)
 
     struct Counts: Sendable, Equatable {
         var sent = 0
@@ -23,15 +26,20 @@ struct ExternalDelivery: Sendable {
         var deferred = 0
     }
 
-    enum UnitOutcome: Sendable { case none, sent(Int), failed(Int, dead: Int), deferred(Int) }
+    enum UnitOutcome: Sendable { case none, sent(Int), failed(Int, dead: Int), deferred(Int), busy(alertID: Int64) }
 
     func run(scope: DispatchScope, now: Date, zone: TimeZone, pool: PostgresPool,
              deadline: ContinuousClock.Instant) async throws -> Counts {
         var counts = Counts()
+        var busy: [Int64] = []
         while ContinuousClock.now < deadline {
-            let outcome = try await pool.transaction { db in try await self.deliverOneUnit(scope: scope, now: now, zone: zone, on: db) }
+            let skip = busy
+            let outcome = try await pool.transaction { db in
+                try await self.deliverOneUnit(scope: scope, now: now, zone: zone, skipping: skip, on: db)
+            }
             switch outcome {
             case .none: return counts
+            case .busy(let alertID): busy.append(alertID)
             case .sent(let n): counts.sent += n
             case .failed(let n, let dead): counts.failed += n - dead; counts.dead += dead
             case .deferred(let n): counts.deferred += n
@@ -40,11 +48,21 @@ struct ExternalDelivery: Sendable {
         return counts
     }
 
-    private func deliverOneUnit(scope: DispatchScope, now: Date, zone: TimeZone, on db: PostgresConnection) async throws -> UnitOutcome {
+    private func deliverOneUnit(scope: DispatchScope, now: Date, zone: TimeZone, skipping busy: [Int64],
+                                on db: PostgresConnection) async throws -> UnitOutcome {
         let parameters: [any PostgresBindable] = [now, zone.identifier, scope.includesPending, scope.alertIDs, channel.code.rawValue]
-        guard let first = try await db.query(Self.pickSQL, parameters).first else { return .none }
+        guard let first = try await db.query(Self.pickSQL, parameters + [partition.of, partition.index, busy]).first else {
+            return .none
+        }
         var rows = [first]
         if channel.isGroup {
+            // One post per alert: whoever holds the group's lock (another replica, a job) sends all its rows.
+            let key = "pms-notify-group:\(channel.code.rawValue):\(try first.decode(Int64.self, "alert_id")):"
+                + "\(try first.decode(String.self, "event")):\(try first.decode(Int.self, "escalation_step"))"
+            let locked = try await db.query("SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked", [key])
+            guard try locked.first?.decode(Bool.self, "locked") == true else {
+                return .busy(alertID: try first.decode(Int64.self, "alert_id"))
+            }
             rows += try await db.query(Self.siblingsSQL, parameters + [
                 try first.decode(Int64.self, "alert_id"), try first.decode(String.self, "event"),
                 try first.decode(Int.self, "escalation_step"), try first.decode(Int64.self, "id"),
@@ -124,13 +142,14 @@ struct ExternalDelivery: Sendable {
         coalesce(u.real_name, u.username) AS display_name
         """
 
-    /// $1..$4 as DispatchSQL, $5 channel.
+    /// $1..$4 as DispatchSQL, $5 channel, $6/$7 partition (alert_id % $6 = $7), $8 alerts to skip.
     static let pickSQL = """
         SELECT \(columns)
           FROM alert_notifications n
           \(DispatchSQL.joins)
           LEFT JOIN projects p ON p.id = a.project_id
-         WHERE n.notify_channel = $5 AND \(DispatchSQL.due) AND \(DispatchSQL.sendable)
+         WHERE n.notify_channel = $5 AND n.alert_id % $6 = $7 AND NOT (n.alert_id = ANY($8::bigint[]))
+           AND \(DispatchSQL.due) AND \(DispatchSQL.sendable)
          ORDER BY n.id LIMIT 1
          FOR UPDATE OF n SKIP LOCKED
         """

@@ -4,7 +4,7 @@ import PMSBus
 import PMSPostgres
 
 /// Sends what is due: first settles rows that must not go now (closed alert, gone user, silence, quiet
-/// hours), then delivers SYSTEM rows set-based, then runs one worker per external channel side by side, so
+/// hours), then delivers SYSTEM rows set-based, then runs workers per external channel side by side, so
 /// a channel that times out never holds up the others. Used by the live alert path, the periodic sweep and
 /// the two sending jobs; "now" is passed in (the run's now for jobs).
 public struct NotificationDispatcher: Sendable {
@@ -17,6 +17,8 @@ public struct NotificationDispatcher: Sendable {
     public let timeZone: TimeZone
     public let logger: Logger
     public var systemBatchSize = 2000
+    /// Workers per external channel; row locks keep them from sending the same row.
+    public var workersPerChannel = 4
 
     public init(pool: PostgresPool, channels: [any DeliveryChannel], smsLimits: SMSLimits, linkBase: String,
                 topics: Topics, instance: String, timeZone: TimeZone, logger: Logger) {
@@ -66,8 +68,14 @@ public struct NotificationDispatcher: Sendable {
             if batch.sent < systemBatchSize { break }
         }
 
-        let workers = channels.filter { $0.code != .system }.map {
-            ExternalDelivery(channel: $0, smsLimits: smsLimits, linkBase: linkBase, instance: instance, topics: topics, logger: logger)
+        let perChannel = max(1, workersPerChannel)
+        let workers = channels.filter { $0.code != .system }.flatMap { channel in
+            (0..<perChannel).map { index in
+                var worker = ExternalDelivery(channel: channel, smsLimits: smsLimits, linkBase: linkBase, instance: instance,
+                                              topics: topics, logger: logger)
+                worker.partition = (index, perChannel)
+                return worker
+            }
         }
         let results = try await withThrowingTaskGroup(of: (ChannelCode, ExternalDelivery.Counts).self) { group in
             for worker in workers {
