@@ -24,6 +24,9 @@ struct NotificationsBench: AsyncParsableCommand {
     @Option(help: "Alert events to publish.")
     var events: Int = 50_000
 
+    @Option(help: "Events per second to publish at (0 = as fast as the broker takes them, a burst).")
+    var rate: Int = 0
+
     @Option(help: "Recipients per alert (each gets a SYSTEM row; the WeCom robot gets one post per alert).")
     var recipients: Int = 2
 
@@ -36,6 +39,7 @@ struct NotificationsBench: AsyncParsableCommand {
     func validate() throws {
         guard (1...1_000_000).contains(events) else { throw ValidationError("--events must be 1…1000000") }
         guard (1...50).contains(recipients) else { throw ValidationError("--recipients must be 1…50") }
+        guard rate >= 0 else { throw ValidationError("--rate must be 0 (a burst) or a positive number of events per second") }
     }
 
     func run() async throws {
@@ -83,8 +87,14 @@ struct NotificationsBench: AsyncParsableCommand {
         let published = PublishTimes(count: events)
         let started = Date()
         let topic = topics.alert(level: .warning, domain: .shortage, ruleCode: "MATERIAL_SHORTAGE")
-        let window = 200
+        let window = rate > 0 ? max(1, min(200, rate / 10)) : 200
         for batchStart in stride(from: 1, through: events, by: window) {
+            if rate > 0 {
+                // Paced: batch k leaves at k·window/rate seconds after the start.
+                let due = started.addingTimeInterval(Double(batchStart - 1) / Double(rate))
+                let wait = due.timeIntervalSinceNow
+                if wait > 0 { try await Task.sleep(for: .milliseconds(Int(wait * 1000))) }
+            }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for id in batchStart..<min(batchStart + window, events + 1) {
                     group.addTask {
@@ -134,7 +144,7 @@ struct NotificationsBench: AsyncParsableCommand {
             "SELECT notify_channel, status, count(*)::int AS n FROM alert_notifications GROUP BY 1, 2 ORDER BY 1, 2")
 
         print("")
-        print("notifications benchmark: \(events) alert events, \(recipients) recipients each, channels SYSTEM + WECHAT (loopback robot)")
+        print("notifications benchmark: \(events) alert events (\(rate > 0 ? "\(rate)/s" : "one burst")), \(recipients) recipients each, channels SYSTEM + WECHAT (loopback robot)")
         print(String(format: "  throughput      %.0f events/s (first publish → last delivery %.1f s)", Double(delivered) / elapsed, elapsed))
         print("  webhook latency \(LatencySummary(milliseconds: webhookLatencies))")
         print("  inbox latency   \(LatencySummary(milliseconds: inboxLatencies))")

@@ -26,48 +26,65 @@ struct ExternalDelivery: Sendable {
         var deferred = 0
     }
 
-    enum UnitOutcome: Sendable { case none, sent(Int), failed(Int, dead: Int), deferred(Int), busy(alertID: Int64) }
+    enum UnitOutcome: Sendable { case sent(Int), failed(Int, dead: Int), deferred(Int), taken }
 
+    /// A unit to send: its rows, and for a group robot the (alert, event, step) it posts for.
+    struct Unit: Sendable {
+        var alertID: Int64
+        var key: String
+        var ids: [Int64]
+    }
+
+    /// Lists up to `listSize` sendable units (a plain read), then takes and sends them one by one; lists
+    /// again until nothing is left, so a pass costs one cheap lookup per unit instead of a scan per unit.
     func run(scope: DispatchScope, now: Date, zone: TimeZone, pool: PostgresPool,
-             deadline: ContinuousClock.Instant) async throws -> Counts {
+             deadline: ContinuousClock.Instant, listSize: Int = 200) async throws -> Counts {
         var counts = Counts()
-        var busy: [Int64] = []
+        var skipped: [Int64] = []
         while ContinuousClock.now < deadline {
-            let skip = busy
-            let outcome = try await pool.transaction { db in
-                try await self.deliverOneUnit(scope: scope, now: now, zone: zone, skipping: skip, on: db)
+            let exclude = skipped
+            let units = try await pool.withConnection { db in
+                try await self.listUnits(scope: scope, now: now, zone: zone, skipping: exclude, limit: listSize, on: db)
             }
-            switch outcome {
-            case .none: return counts
-            case .busy(let alertID): busy.append(alertID)
-            case .sent(let n): counts.sent += n
-            case .failed(let n, let dead): counts.failed += n - dead; counts.dead += dead
-            case .deferred(let n): counts.deferred += n
+            if units.isEmpty { return counts }
+            for unit in units where ContinuousClock.now < deadline {
+                let outcome = try await pool.transaction { db in
+                    try await self.deliver(unit, scope: scope, now: now, zone: zone, on: db)
+                }
+                switch outcome {
+                case .taken: skipped.append(unit.alertID)  // another sender holds it; it sends it
+                case .sent(let n): counts.sent += n
+                case .failed(let n, let dead): counts.failed += n - dead; counts.dead += dead
+                case .deferred(let n): counts.deferred += n
+                }
             }
         }
         return counts
     }
 
-    private func deliverOneUnit(scope: DispatchScope, now: Date, zone: TimeZone, skipping busy: [Int64],
-                                on db: PostgresConnection) async throws -> UnitOutcome {
-        let parameters: [any PostgresBindable] = [now, zone.identifier, scope.includesPending, scope.alertIDs, channel.code.rawValue]
-        guard let first = try await db.query(Self.pickSQL, parameters + [partition.of, partition.index, busy]).first else {
-            return .none
+    private func listUnits(scope: DispatchScope, now: Date, zone: TimeZone, skipping: [Int64], limit: Int,
+                           on db: PostgresConnection) async throws -> [Unit] {
+        let rows = try await db.query(channel.isGroup ? Self.listGroupsSQL : Self.listRowsSQL, [
+            now, zone.identifier, scope.includesPending, scope.alertIDs, channel.code.rawValue, partition.of, partition.index,
+            skipping, limit,
+        ])
+        return try rows.map { row in
+            Unit(alertID: try row.decode(Int64.self, "alert_id"), key: try row.decode(String.self, "unit_key"),
+                 ids: (row["ids"] ?? "").split(separator: ",").compactMap { Int64($0) })
         }
-        var rows = [first]
+    }
+
+    private func deliver(_ unit: Unit, scope: DispatchScope, now: Date, zone: TimeZone,
+                         on db: PostgresConnection) async throws -> UnitOutcome {
         if channel.isGroup {
             // One post per alert: whoever holds the group's lock (another replica, a job) sends all its rows.
-            let key = "pms-notify-group:\(channel.code.rawValue):\(try first.decode(Int64.self, "alert_id")):"
-                + "\(try first.decode(String.self, "event")):\(try first.decode(Int.self, "escalation_step"))"
-            let locked = try await db.query("SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked", [key])
-            guard try locked.first?.decode(Bool.self, "locked") == true else {
-                return .busy(alertID: try first.decode(Int64.self, "alert_id"))
-            }
-            rows += try await db.query(Self.siblingsSQL, parameters + [
-                try first.decode(Int64.self, "alert_id"), try first.decode(String.self, "event"),
-                try first.decode(Int.self, "escalation_step"), try first.decode(Int64.self, "id"),
-            ])
+            let locked = try await db.query("SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked",
+                                            ["pms-notify-group:\(channel.code.rawValue):\(unit.key)"])
+            guard try locked.first?.decode(Bool.self, "locked") == true else { return .taken }
         }
+        // Still due and sendable, and not taken meanwhile.
+        let rows = try await db.query(Self.takeSQL, [now, zone.identifier, scope.includesPending, scope.alertIDs, unit.ids])
+        guard let first = rows.first else { return .taken }
         let ids = try rows.map { try $0.decode(Int64.self, "id") }
 
         if channel.code == .sms, let block = try await smsLimits.blockedUntil(now: now, on: db) {
@@ -142,26 +159,36 @@ struct ExternalDelivery: Sendable {
         coalesce(u.real_name, u.username) AS display_name
         """
 
-    /// $1..$4 as DispatchSQL, $5 channel, $6/$7 partition (alert_id % $6 = $7), $8 alerts to skip.
-    static let pickSQL = """
-        SELECT \(columns)
-          FROM alert_notifications n
+    /// $1..$4 as DispatchSQL, $5 channel, $6/$7 partition (alert_id % $6 = $7), $8 alerts to skip, $9 limit.
+    static let candidates = """
+        FROM alert_notifications n
           \(DispatchSQL.joins)
-          LEFT JOIN projects p ON p.id = a.project_id
          WHERE n.notify_channel = $5 AND n.alert_id % $6 = $7 AND NOT (n.alert_id = ANY($8::bigint[]))
            AND \(DispatchSQL.due) AND \(DispatchSQL.sendable)
-         ORDER BY n.id LIMIT 1
-         FOR UPDATE OF n SKIP LOCKED
         """
 
-    /// The other due rows of the same alert, event and step ($6 alert, $7 event, $8 step, $9 first row).
-    static let siblingsSQL = """
+    static let listRowsSQL = """
+        SELECT n.alert_id, n.id::text AS unit_key, n.id::text AS ids
+          \(candidates)
+         ORDER BY n.id LIMIT $9
+        """
+
+    /// One unit per (alert, event, step): a group robot gets one post for all its recipients.
+    static let listGroupsSQL = """
+        SELECT n.alert_id, n.alert_id || ':' || n.event || ':' || n.escalation_step AS unit_key,
+               string_agg(n.id::text, ',' ORDER BY n.id) AS ids
+          \(candidates)
+         GROUP BY n.alert_id, n.event, n.escalation_step
+         ORDER BY min(n.id) LIMIT $9
+        """
+
+    /// The unit's rows that are still due and sendable, locked ($1..$4 as DispatchSQL, $5 row ids).
+    static let takeSQL = """
         SELECT \(columns)
           FROM alert_notifications n
           \(DispatchSQL.joins)
           LEFT JOIN projects p ON p.id = a.project_id
-         WHERE n.notify_channel = $5 AND n.alert_id = $6 AND n.event = $7 AND n.escalation_step = $8 AND n.id <> $9
-           AND \(DispatchSQL.due) AND \(DispatchSQL.sendable)
+         WHERE n.id = ANY($5::bigint[]) AND \(DispatchSQL.due) AND \(DispatchSQL.sendable)
          ORDER BY n.id
          FOR UPDATE OF n SKIP LOCKED
         """

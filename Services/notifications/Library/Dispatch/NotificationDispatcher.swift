@@ -17,7 +17,8 @@ public struct NotificationDispatcher: Sendable {
     public let timeZone: TimeZone
     public let logger: Logger
     public var systemBatchSize = 2000
-    /// Workers per external channel; row locks keep them from sending the same row.
+    /// Workers per external channel (SMS: one, so the limited texts go oldest first); row locks and the
+    /// per-alert partition keep them from sending the same row.
     public var workersPerChannel = 4
 
     public init(pool: PostgresPool, channels: [any DeliveryChannel], smsLimits: SMSLimits, linkBase: String,
@@ -70,10 +71,11 @@ public struct NotificationDispatcher: Sendable {
 
         let perChannel = max(1, workersPerChannel)
         let workers = channels.filter { $0.code != .system }.flatMap { channel in
-            (0..<perChannel).map { index in
+            let count = channel.code == .sms ? 1 : perChannel
+            return (0..<count).map { index in
                 var worker = ExternalDelivery(channel: channel, smsLimits: smsLimits, linkBase: linkBase, instance: instance,
                                               topics: topics, logger: logger)
-                worker.partition = (index, perChannel)
+                worker.partition = (index, count)
                 return worker
             }
         }
