@@ -56,7 +56,7 @@ struct NotificationsBench: AsyncParsableCommand {
         guard existing == 0 else {
             throw ValidationError("the database already holds \(existing) alerts; use an empty database (make bench makes one)")
         }
-        print("setting up \(events) alerts for \(recipients) recipients each …")
+        progress("setting up \(events) alerts for \(recipients) recipients each …")
         try await db.executeScript(Self.setupSQL(events: events, recipients: recipients))
 
         let receiver = try await WebhookReceiver.start()
@@ -83,7 +83,7 @@ struct NotificationsBench: AsyncParsableCommand {
         let publisher = MQTTClient(configuration: MQTTConfiguration(url: options.mqttURL, clientID: "bench-pub-\(UUID().uuidString.prefix(6))",
                                                                     cleanSession: true), logger: logger)
         try await publisher.connect(timeout: 10)
-        print("publishing \(events) alert events on \(topics.prefix)/alert/WARNING/shortage/MATERIAL_SHORTAGE …")
+        progress("publishing \(events) alert events on \(topics.prefix)/alert/WARNING/shortage/MATERIAL_SHORTAGE …")
         let published = PublishTimes(count: events)
         let started = Date()
         let topic = topics.alert(level: .warning, domain: .shortage, ruleCode: "MATERIAL_SHORTAGE")
@@ -106,7 +106,7 @@ struct NotificationsBench: AsyncParsableCommand {
             }
         }
         let publishedAt = Date()
-        print(String(format: "published in %.1f s; waiting for deliveries …", publishedAt.timeIntervalSince(started)))
+        progress(String(format: "published in %.1f s; waiting for deliveries …", publishedAt.timeIntervalSince(started)))
 
         let expectedInbox = events * recipients
         let deadline = Date().addingTimeInterval(Double(timeout))
@@ -115,7 +115,7 @@ struct NotificationsBench: AsyncParsableCommand {
             let posts = await receiver.requestCount(), messages = await inbox.count()
             if posts >= events && messages >= expectedInbox, await Self.distinctAlerts(receiver.requests()) >= events { break }
             if Date().timeIntervalSince(lastReport) > 10 {
-                print("  … \(posts)/\(events) webhook posts, \(messages)/\(expectedInbox) inbox messages")
+                progress("  … \(posts)/\(events) webhook posts, \(messages)/\(expectedInbox) inbox messages")
                 lastReport = Date()
             }
             try await Task.sleep(for: .milliseconds(200))
@@ -143,15 +143,15 @@ struct NotificationsBench: AsyncParsableCommand {
         let rows = try await db.query(
             "SELECT notify_channel, status, count(*)::int AS n FROM alert_notifications GROUP BY 1, 2 ORDER BY 1, 2")
 
-        print("")
-        print("notifications benchmark: \(events) alert events (\(rate > 0 ? "\(rate)/s" : "one burst")), \(recipients) recipients each, channels SYSTEM + WECHAT (loopback robot)")
-        print(String(format: "  throughput      %.0f events/s (first publish → last delivery %.1f s)", Double(delivered) / elapsed, elapsed))
-        print("  webhook latency \(LatencySummary(milliseconds: webhookLatencies))")
-        print("  inbox latency   \(LatencySummary(milliseconds: inboxLatencies))")
-        print(String(format: "  peak memory     %.0f MB (this process: benchmark, service, receiver)", peakResidentMegabytes()))
-        print("  robot posts     \(requests.count) for \(posted.count) alerts (\(duplicates) duplicates; one per alert expected)")
-        print("  rows            " + rows.map { "\($0["notify_channel"]!) \($0["status"]!) \($0["n"]!)" }.joined(separator: ", "))
-        print(complete ? "  complete: every delivery arrived" : "  INCOMPLETE: not every delivery arrived within \(timeout) s")
+        progress("")
+        progress("notifications benchmark: \(events) alert events (\(rate > 0 ? "\(rate)/s" : "one burst")), \(recipients) recipients each, channels SYSTEM + WECHAT (loopback robot)")
+        progress(String(format: "  throughput      %.0f events/s (first publish → last delivery %.1f s)", Double(delivered) / elapsed, elapsed))
+        progress("  webhook latency \(LatencySummary(milliseconds: webhookLatencies))")
+        progress("  inbox latency   \(LatencySummary(milliseconds: inboxLatencies))")
+        progress(String(format: "  peak memory     %.0f MB (this process: benchmark, service, receiver)", peakResidentMegabytes()))
+        progress("  robot posts     \(requests.count) for \(posted.count) alerts (\(duplicates) duplicates; one per alert expected)")
+        progress("  rows            " + rows.map { "\($0["notify_channel"]!) \($0["status"]!) \($0["n"]!)" }.joined(separator: ", "))
+        progress(complete ? "  complete: every delivery arrived" : "  INCOMPLETE: not every delivery arrived within \(timeout) s")
 
         reader.cancel()
         await observer.disconnect()

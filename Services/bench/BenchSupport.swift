@@ -1,4 +1,5 @@
 import Foundation
+// What the benchmarks share: latency percentiles, peak memory, flushed progress lines.
 
 /// Percentiles of a set of latencies, in milliseconds.
 struct LatencySummary: CustomStringConvertible {
@@ -29,4 +30,11 @@ func peakResidentMegabytes() -> Double {
     var usage = rusage()
     getrusage(RUSAGE_SELF.rawValue, &usage)
     return Double(usage.ru_maxrss) / 1024
+}
+
+/// Prints and flushes: stdout is block-buffered when it goes to a file or a pipe, and a benchmark runs for
+/// minutes.
+func progress(_ text: String) {
+    print(text)
+    fflush(nil)
 }
