@@ -162,7 +162,8 @@ let package = Package(
             .executableTarget(
                 name: "pms-bench",
                 dependencies: [
-                    "NotificationsService", "ShortageService", "ProductionService", "PMSCatalog", "PMSWebhookReceiver",
+                    "NotificationsService", "ShortageService", "ProductionService", "ProgressService", "PMSCatalog",
+                    "PMSWebhookReceiver",
                     "PMSRuntime", "PMSBus", "PMSPostgres", "PMSMQTT", "PMSMigrations", "PMSCore", argumentParser, logging,
                     .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 ],
@@ -211,6 +212,11 @@ let package = Package(
                 path: "Tests/ProductionServiceTests"
             ),
             .testTarget(
+                name: "ProgressServiceTests",
+                dependencies: ["ProgressService", "PMSCatalog", "PMSRuntime", "PMSTestSupport", "PMSPostgres", "PMSBus"],
+                path: "Tests/ProgressServiceTests"
+            ),
+            .testTarget(
                 name: "ShortageServiceTests",
                 dependencies: ["ShortageService", "PMSRuntime", "PMSTestSupport"],
                 path: "Tests/ShortageServiceTests"
@@ -226,7 +232,8 @@ let package = Package(
             .testTarget(
                 name: "EndToEndTests",
                 dependencies: [
-                    "ShortageService", "ProductionService", "SchedulerService", "NotificationsService", "MetricsService",
+                    "ShortageService", "ProductionService", "ProgressService", "SchedulerService", "NotificationsService",
+                    "MetricsService",
                     "PMSRuntime", "PMSTestSupport", "PMSMQTT", "PMSBus", "PMSPostgres", "PMSCore",
                 ],
                 path: "Tests/EndToEndTests"

@@ -8,10 +8,11 @@ import PMSRuntime
 import PMSTestSupport
 import SchedulerService
 import ProductionService
+import ProgressService
 import ShortageService
 
 /// The real services, in-process, on a real broker and a fresh database: scheduler (no cron slots, so
-/// only triggers tick), shortage, production, notifications and metrics. Each cluster has its own topic prefix, so
+/// only triggers tick), shortage, production, progress, notifications and metrics. Each cluster has its own topic prefix, so
 /// clusters sharing a broker never see each other's messages.
 final class ServiceCluster: Sendable {
     let databaseURL: String
@@ -39,12 +40,13 @@ final class ServiceCluster: Sendable {
                 timeZone: ServiceCluster.zone, logLevel: .critical))
         }
         let schedulerRuntime = runtime("scheduler"), shortageRuntime = runtime("shortage")
-        let productionRuntime = runtime("production")
+        let productionRuntime = runtime("production"), progressRuntime = runtime("progress")
         let notificationsRuntime = runtime("notifications"), metricsRuntime = runtime("metrics")
-        runtimes = [schedulerRuntime, shortageRuntime, productionRuntime, notificationsRuntime, metricsRuntime]
+        runtimes = [schedulerRuntime, shortageRuntime, productionRuntime, progressRuntime, notificationsRuntime, metricsRuntime]
         let scheduler = SchedulerService(runtime: schedulerRuntime, cronJobs: [])
         shortage = DomainService(runtime: shortageRuntime, domain: .shortage, jobs: ShortageJobs.all())
         let production = DomainService(runtime: productionRuntime, domain: .production, jobs: ProductionJobs.all())
+        let progress = DomainService(runtime: progressRuntime, domain: .progress, jobs: ProgressJobs.all())
         let notifications = NotificationsAssembly.service(runtime: notificationsRuntime, channels: [])
         let metrics = MetricsService(runtime: metricsRuntime, httpHost: "127.0.0.1", httpPort: metricsPort)
         let shortage = self.shortage
@@ -52,6 +54,7 @@ final class ServiceCluster: Sendable {
             Task { try? await scheduler.run() },
             Task { try? await shortage.run() },
             Task { try? await production.run() },
+            Task { try? await progress.run() },
             Task { try? await notifications.run() },
             Task { try? await metrics.run() },
         ]

@@ -2,9 +2,16 @@ import PMSBus
 import PMSCatalog
 import PMSRuntime
 
-/// The jobs of pms-progress. None has landed yet: each run fails and names the issue that brings it.
+/// The ten jobs of pms-progress (services-progress.md).
 public enum ProgressJobs {
     public static func all() -> [any Job] {
-        JobCatalog.jobs(in: .progress).map { UnimplementedJob(id: $0.id, issue: "issue #6 (progress domain)") }
+        let landed: [any Job] = [
+            CheckMilestoneAlerts(), CheckMilestoneRiskAlerts(), CheckTaskDelayAlerts(), CheckTaskDeadlineReminder(),
+            CheckWorkloadOverloadAlerts(), CheckEcnOverdue(), GenerateJobDutyTasks(), CalculateProgressSummary(),
+            CalculateProjectHealth(), DailyHealthSnapshot(),
+        ]
+        return JobCatalog.jobs(in: .progress).map { entry in
+            landed.first { $0.id == entry.id } ?? UnimplementedJob(id: entry.id, issue: "issue #6 (progress domain)")
+        }
     }
 }
