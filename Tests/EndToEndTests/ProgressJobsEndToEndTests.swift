@@ -10,21 +10,7 @@ import XCTest
 /// local time as `as_of`, waits for the run's succeeded event and the user-visible output on the bus, and
 /// checks what a user would: the alert event and the in-app message pms-notifications makes of it, the
 /// reminder pms-progress writes to the inbox itself, the generated task rows, or the rolled-up project rows.
-final class ProgressJobsEndToEndTests: XCTestCase {
-    var cluster: ServiceCluster!
-    var observer: BusObserver!
-    var p: String { cluster.topics.prefix }
-
-    override func setUp() async throws {
-        cluster = try await ServiceCluster(brokerURL: MosquittoTestServer.shared.url)
-        observer = try await BusObserver(brokerURL: MosquittoTestServer.shared.url, filter: cluster.topics.prefix + "/#")
-    }
-
-    override func tearDown() async throws {
-        await observer.close()
-        await cluster.stop()
-    }
-
+final class ProgressJobsEndToEndTests: JobsEndToEndTestCase {
     // CheckMilestoneAlertsTests scenario 1: PENDING milestone 11 of project 1 (PM 5) planned 2026-01-11; runs at 08:00.
     func testCheckMilestoneAlertsRaisesTheWarningAndTellsThePM() async throws {
         try await cluster.exec("""
@@ -34,8 +20,8 @@ final class ProgressJobsEndToEndTests: XCTestCase {
             INSERT INTO project_milestones (id, project_id, milestone_code, milestone_name, planned_date, status, owner_id)
             VALUES (11, 1, 'MS-001', '设计评审', '2026-01-11', 'PENDING', NULL);
             """)
-        let topic = alertTopic("WARNING", "MILESTONE_WARNING")
-        let (seen, run) = try await runProgressJob("check_milestone_alerts", asOf: "2026-01-09T08:00", until: topic, "\(p)/inbox/5")
+        let topic = alertTopic("WARNING", "progress", "MILESTONE_WARNING")
+        let (seen, run) = try await runJob("check_milestone_alerts", asOf: "2026-01-09T08:00", until: topic, "\(p)/inbox/5")
         XCTAssertEqual(run?.domain, .progress)
         XCTAssertEqual(run?.result?.checked, 1)
         XCTAssertEqual(run?.result?.created, 1)
@@ -62,8 +48,8 @@ final class ProgressJobsEndToEndTests: XCTestCase {
               (1, 21, '任务1', 'DONE'), (1, 21, '任务2', 'DONE'), (1, 21, '任务3', 'TODO'), (1, 21, '任务4', 'TODO'),
               (1, 21, '任务5', 'IN_PROGRESS');
             """)
-        let topic = alertTopic("WARNING", "MILESTONE_RISK")
-        let (seen, run) = try await runProgressJob("check_milestone_risk_alerts", asOf: "2026-01-09T08:10", until: topic, "\(p)/inbox/5")
+        let topic = alertTopic("WARNING", "progress", "MILESTONE_RISK")
+        let (seen, run) = try await runJob("check_milestone_risk_alerts", asOf: "2026-01-09T08:10", until: topic, "\(p)/inbox/5")
         XCTAssertEqual(run?.result?.checked, 1)
         XCTAssertEqual(run?.result?.created, 1)
         XCTAssertEqual(run?.result?.notified, 1)
@@ -85,8 +71,8 @@ final class ProgressJobsEndToEndTests: XCTestCase {
             INSERT INTO tasks (id, project_id, task_name, status, owner_id, plan_end)
             VALUES (101, 1, '机架焊接', 'IN_PROGRESS', 7, '2026-01-08');
             """)
-        let topic = alertTopic("WARNING", "TASK_DELAY")
-        let (seen, run) = try await runProgressJob("check_task_delay_alerts", asOf: "2026-01-09T10:00",
+        let topic = alertTopic("WARNING", "progress", "TASK_DELAY")
+        let (seen, run) = try await runJob("check_task_delay_alerts", asOf: "2026-01-09T10:00",
                                                    until: topic, "\(p)/inbox/5", "\(p)/inbox/7")
         XCTAssertEqual(run?.result?.checked, 1)
         XCTAssertEqual(run?.result?.created, 1)
@@ -113,8 +99,8 @@ final class ProgressJobsEndToEndTests: XCTestCase {
             VALUES (7, 'TASK-260109-001', '周报提交', 9, NULL, 'IN_PROGRESS', true, 24,
                     ('2026-01-09 18:00'::timestamp AT TIME ZONE 'Asia/Shanghai'));
             """)
-        let topic = alertTopic("INFO", "TASK_DEADLINE_REMINDER")
-        let (seen, run) = try await runProgressJob("check_task_deadline_reminder", asOf: "2026-01-09T09:00",
+        let topic = alertTopic("INFO", "progress", "TASK_DEADLINE_REMINDER")
+        let (seen, run) = try await runJob("check_task_deadline_reminder", asOf: "2026-01-09T09:00",
                                                    until: topic, "\(p)/inbox/9")
         XCTAssertEqual(run?.result?.created, 1)
         XCTAssertEqual(run?.result?.notified, 1)
@@ -146,8 +132,8 @@ final class ProgressJobsEndToEndTests: XCTestCase {
             INSERT INTO pmo_resource_allocation (id, project_id, task_id, resource_id, start_date, end_date, planned_hours, status)
             VALUES (91, 5, NULL, 9, '2026-01-13', '2026-01-19', 40, 'PLANNED');
             """)
-        let topic = alertTopic("WARNING", "WORKLOAD_OVERLOAD")
-        let (seen, run) = try await runProgressJob("check_workload_overload_alerts", asOf: "2026-01-12T11:00",
+        let topic = alertTopic("WARNING", "progress", "WORKLOAD_OVERLOAD")
+        let (seen, run) = try await runJob("check_workload_overload_alerts", asOf: "2026-01-12T11:00",
                                                    until: topic, "\(p)/inbox/9", "\(p)/inbox/20")
         XCTAssertEqual(run?.result?.checked, 9, "active users")
         XCTAssertEqual(run?.result?.created, 1)
@@ -177,7 +163,7 @@ final class ProgressJobsEndToEndTests: XCTestCase {
             INSERT INTO ecn_evaluations (id, ecn_id, eval_dept, evaluator_id, status, created_at)
             VALUES (301, 31, '机械部', 12, 'PENDING', '2026-01-05 08:00+08');
             """)
-        let (seen, run) = try await runProgressJob("check_ecn_overdue", asOf: "2026-01-09T09:00", until: "\(p)/inbox/12")
+        let (seen, run) = try await runJob("check_ecn_overdue", asOf: "2026-01-09T09:00", until: "\(p)/inbox/12")
         XCTAssertEqual(run?.domain, .progress)
         let inbox = seen.filter { $0.topic.hasPrefix("\(p)/inbox/") }
         XCTAssertEqual(inbox.map(\.topic), ["\(p)/inbox/12"])
@@ -210,7 +196,7 @@ final class ProgressJobsEndToEndTests: XCTestCase {
             VALUES (3, 4, '设备员', NULL, '设备点检', '设备点检说明', 'DAILY', NULL, NULL, NULL, true, 1, 0, NULL, 2.00, true,
                     '2026-01-01 10:00+08');
             """)
-        let (seen, run) = try await runProgressJob("generate_job_duty_tasks", asOf: "2026-01-09T04:00")
+        let (seen, run) = try await runJob("generate_job_duty_tasks", asOf: "2026-01-09T04:00")
         XCTAssertEqual(run?.domain, .progress)
         XCTAssertEqual(run?.result?.checked, 1)
         XCTAssertEqual(run?.result?.created, 2)
@@ -260,7 +246,7 @@ final class ProgressJobsEndToEndTests: XCTestCase {
               (1, 'B', 'TODO', 50, 1.00),
               (1, 'C', 'CANCELLED', 0, 5.00);
             """)
-        let (seen, run) = try await runProgressJob("calculate_progress_summary", asOf: "2026-01-09T10:00")
+        let (seen, run) = try await runJob("calculate_progress_summary", asOf: "2026-01-09T10:00")
         XCTAssertEqual(run?.domain, .progress)
         XCTAssertEqual(run?.result?.updated, 1)
         XCTAssertEqual(seen.filter { $0.topic.hasPrefix("\(p)/alert/") || $0.topic.hasPrefix("\(p)/inbox/") }.count, 0)
@@ -282,7 +268,7 @@ final class ProgressJobsEndToEndTests: XCTestCase {
             INSERT INTO issues (issue_no, title, project_id, issue_type, priority, status, is_blocking)
             VALUES ('IS-1', '问题', 2, 'BLOCKER', 'MEDIUM', 'OPEN', false);
             """)
-        let (_, run) = try await runProgressJob("calculate_project_health", asOf: "2026-01-09T10:00")
+        let (_, run) = try await runJob("calculate_project_health", asOf: "2026-01-09T10:00")
         XCTAssertEqual(run?.result?.checked, 5)
         XCTAssertEqual(run?.result?.updated, 4)
         let health = try await cluster.rows("SELECT id, health FROM projects ORDER BY id")
@@ -314,7 +300,7 @@ final class ProgressJobsEndToEndTests: XCTestCase {
               (1, 'M2', '出厂验收', '2026-01-08', 'DELAYED', true),
               (1, 'M3', '备料', '2026-01-02', 'IN_PROGRESS', false);
             """)
-        let (_, run) = try await runProgressJob("daily_health_snapshot", asOf: "2026-01-09T02:00")
+        let (_, run) = try await runJob("daily_health_snapshot", asOf: "2026-01-09T02:00")
         XCTAssertEqual(run?.domain, .progress)
         XCTAssertEqual(run?.result?.checked, 1)
         XCTAssertEqual(run?.result?.created, 1)
@@ -327,60 +313,5 @@ final class ProgressJobsEndToEndTests: XCTestCase {
                        ["1 2026-01-09 H3 3 1 2 0"])
         let stored = try await cluster.rows("SELECT health FROM projects WHERE id = 1").first?["health"]
         XCTAssertEqual(stored, "H1", "the snapshot does not write projects.health")
-    }
-
-    // MARK: - helpers
-
-    private func alertTopic(_ level: String, _ rule: String) -> String {
-        "\(p)/alert/\(level)/progress/\(rule)"
-    }
-
-    /// DomainJobsEndToEndTests.runJob: publishes a trigger for `jobID` at the local time `asOf` and waits until
-    /// the run succeeded (or failed) and every topic in `topics` has been seen. Fails the test when the run
-    /// failed or anything is missing; returns everything seen and the decoded succeeded event.
-    private func runProgressJob(_ jobID: String, asOf: String, until topics: String..., timeout: Double = 30,
-                                file: StaticString = #filePath, line: UInt = #line) async throws -> ([MQTTMessage], RunEvent?) {
-        try await observer.publish("\(p)/trigger/\(jobID)", #"{"requested_by":"e2e","params":{"as_of":"\#(asOf)"}}"#)
-        let p = self.p
-        let succeeded = "\(p)/run/\(jobID)/succeeded", failed = "\(p)/run/\(jobID)/failed"
-        let seen = await observer.waitFor(timeout: timeout) { msgs in
-            let present = Set(msgs.map(\.topic))
-            return present.contains(failed) || (present.contains(succeeded) && topics.allSatisfy { present.contains($0) })
-        }
-        if let failure = seen.first(where: { $0.topic == failed }) {
-            let event = try? BusCoding.decode(RunEvent.self, from: failure.payload)
-            XCTFail("\(jobID) failed: \(event?.error ?? String(decoding: failure.payload, as: UTF8.self))", file: file, line: line)
-        }
-        let present = Set(seen.map(\.topic))
-        let missing = ([succeeded] + topics).filter { !present.contains($0) }
-        XCTAssertEqual(missing, [], "not seen on the bus; seen: \(present.sorted())", file: file, line: line)
-        let runs = seen.filter { $0.topic == succeeded }.compactMap { try? BusCoding.decode(RunEvent.self, from: $0.payload) }
-        XCTAssertEqual(runs.count, 1, file: file, line: line)
-        XCTAssertEqual(runs.first?.trigger, .manual, file: file, line: line)
-        XCTAssertEqual(runs.first?.jobID, jobID, file: file, line: line)
-        return (seen, runs.first)
-    }
-
-    /// The one alert event seen under the alert topics, which must be `topic`; nil (after a failure) otherwise.
-    private func onlyAlert(_ seen: [MQTTMessage], topic: String, file: StaticString = #filePath, line: UInt = #line) throws -> AlertMessage? {
-        let alerts = seen.filter { $0.topic.hasPrefix("\(p)/alert/") }
-        XCTAssertEqual(alerts.map(\.topic), [topic], file: file, line: line)
-        guard let first = alerts.first else { return nil }
-        return try BusCoding.decode(AlertMessage.self, from: first.payload)
-    }
-
-    /// The in-app message pms-notifications published to `user` for `alert`.
-    private func assertAlertInbox(_ seen: [MQTTMessage], user: Int64, alert: AlertMessage?, priority: String,
-                                  file: StaticString = #filePath, line: UInt = #line) throws {
-        let inbox = seen.filter { $0.topic == "\(p)/inbox/\(user)" }
-        XCTAssertEqual(inbox.count, 1, "inbox of user \(user)", file: file, line: line)
-        guard let first = inbox.first, let alert else { return }
-        let message = try BusCoding.decode(InboxMessage.self, from: first.payload)
-        XCTAssertEqual(message.userID, user, file: file, line: line)
-        XCTAssertEqual(message.notificationType, "ALERT_NOTIFICATION", file: file, line: line)
-        XCTAssertEqual(message.title, alert.title, file: file, line: line)
-        XCTAssertEqual(message.content, alert.content, file: file, line: line)
-        XCTAssertEqual(message.linkURL, "/alerts/\(alert.alertID)", file: file, line: line)
-        XCTAssertEqual(message.priority, priority, file: file, line: line)
     }
 }
