@@ -245,6 +245,10 @@ for name in "${services[@]}"; do
     names+=("$name")
 done
 say "started ${#pids[@]} services (logs: $log_dir/<name>.log, JSON lines)"
+if [[ -z "${PMS_SMTP_HOST:-}${PMS_WECOM_WEBHOOK_URL:-}${PMS_DINGTALK_WEBHOOK_URL:-}${PMS_SMS_GATEWAY_URL:-}" ]]; then
+    say "notifications: in-app only; e-mail, WeCom, DingTalk and SMS are off, so their deliveries fail, retry and end DEAD"
+    say "  (set PMS_SMTP_HOST, PMS_WECOM_WEBHOOK_URL, PMS_DINGTALK_WEBHOOK_URL or PMS_SMS_GATEWAY_URL to turn them on; see README)"
+fi
 
 # Wait until every service has announced itself (retained <prefix>/service/<name>/<instance> "online").
 expected=(scheduler shortage progress receivables issues production cost notifications metrics)
