@@ -10,9 +10,9 @@ struct ProductionCommand: AsyncParsableCommand {
         abstract: "Production domain service: plans, work reports, daily reports, maintenance, outsourcing.",
         discussion: """
             Subscribes to $share/production/<prefix>/tick/production/+ (replicas split the ticks), runs each tick once and \
-            publishes run events from its outbox. Implemented: check_production_plan_alerts, \
-            check_outsourcing_delivery_alerts, generate_production_daily_reports; check_work_report_timeout and \
-            check_equipment_maintenance_reminder fail with "not implemented yet" until issue #5 lands.
+            publishes run events from its outbox. Jobs: check_production_plan_alerts, check_work_report_timeout \
+            (working hours of the shift calendar), generate_production_daily_reports, \
+            check_equipment_maintenance_reminder, check_outsourcing_delivery_alerts.
             """)
 
     @OptionGroup var options: CommonOptions

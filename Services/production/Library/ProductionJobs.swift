@@ -1,17 +1,11 @@
-import PMSBus
-import PMSCatalog
 import PMSRuntime
 
-/// The jobs of pms-production. Those not landed yet fail and name the issue that brings them.
+/// The five jobs of pms-production (services-shortage-production.md).
 public enum ProductionJobs {
     public static func all() -> [any Job] {
-        let landed: [any Job] = [
-            CheckOutsourcingDeliveryAlerts(), CheckProductionPlanAlerts(), GenerateProductionDailyReports(),
-            CheckEquipmentMaintenanceReminder(), CheckWorkReportTimeout(),
+        [
+            CheckProductionPlanAlerts(), CheckWorkReportTimeout(), GenerateProductionDailyReports(),
+            CheckEquipmentMaintenanceReminder(), CheckOutsourcingDeliveryAlerts(),
         ]
-        return JobCatalog.jobs(in: .production).map { entry in
-            landed.first { $0.id == entry.id }
-                ?? UnimplementedJob(id: entry.id, issue: "issue #5 (shortage and production domains)")
-        }
     }
 }

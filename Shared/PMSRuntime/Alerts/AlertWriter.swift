@@ -88,17 +88,9 @@ enum AlertSQL {
 
         """
 
-    /// The bus payload of an alert row `x`, with its event word.
+    /// The bus payload of an alert row `x`, with its event word ($6 is the rule code).
     static func payload(_ x: String, event: String) -> String {
-        """
-        jsonb_build_object('alert_id', \(x).id, 'alert_no', \(x).alert_no, 'rule_code', $6::text,
-            'level', \(x).alert_level, 'project_id', \(x).project_id, 'target_type', \(x).target_type,
-            'target_id', \(x).target_id, 'title', \(x).alert_title, 'content', \(x).alert_content,
-            'triggered_at', to_char(coalesce(\(x).triggered_at, \(x).created_at) AT TIME ZONE 'UTC',
-                                    'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-            'dedup_key', coalesce(\(x).dedup_key, $6::text || ':' || \(x).target_type || ':' || \(x).target_id),
-            'event', '\(event)')
-        """
+        AlertEventSQL.payload(x, ruleCode: "$6::text", event: event)
     }
 
     /// Refresh open alerts whose condition holds; publish `escalated` for those whose level rose.
@@ -224,4 +216,20 @@ enum AlertSQL {
         )
         SELECT (SELECT count(*) FROM resolved)::int AS n
         """
+}
+
+/// The SQL of an alert event's bus payload, shared by the alert writer and the escalation job.
+public enum AlertEventSQL {
+    /// A jsonb expression over alert row `x`; `ruleCode` is a SQL text expression (a column or parameter).
+    public static func payload(_ x: String, ruleCode: String, event: String) -> String {
+        """
+        jsonb_build_object('alert_id', \(x).id, 'alert_no', \(x).alert_no, 'rule_code', \(ruleCode),
+            'level', \(x).alert_level, 'project_id', \(x).project_id, 'target_type', \(x).target_type,
+            'target_id', \(x).target_id, 'title', \(x).alert_title, 'content', \(x).alert_content,
+            'triggered_at', to_char(coalesce(\(x).triggered_at, \(x).created_at) AT TIME ZONE 'UTC',
+                                    'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+            'dedup_key', coalesce(\(x).dedup_key, \(ruleCode) || ':' || \(x).target_type || ':' || \(x).target_id),
+            'event', '\(event)')
+        """
+    }
 }

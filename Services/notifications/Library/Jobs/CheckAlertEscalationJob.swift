@@ -110,13 +110,7 @@ public struct CheckAlertEscalationJob: Job {
         ), events AS (
             INSERT INTO outbox (producer, topic, payload, qos)
             SELECT 'notifications', $2 || '/alert/' || s.alert_level || '/' || r.domain || '/' || r.rule_code,
-                   jsonb_build_object('alert_id', s.id, 'alert_no', s.alert_no, 'rule_code', r.rule_code,
-                       'level', s.alert_level, 'project_id', s.project_id, 'target_type', s.target_type,
-                       'target_id', s.target_id, 'title', s.alert_title, 'content', s.alert_content,
-                       'triggered_at', to_char(coalesce(s.triggered_at, s.created_at) AT TIME ZONE 'UTC',
-                                               'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-                       'dedup_key', coalesce(s.dedup_key, r.rule_code || ':' || s.target_type || ':' || s.target_id),
-                       'event', 'escalated'), 1
+                   \(AlertEventSQL.payload("s", ruleCode: "r.rule_code", event: "escalated")), 1
               FROM stepped s JOIN alert_rules r ON r.id = s.rule_id
              ORDER BY s.id
             RETURNING 1
