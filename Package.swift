@@ -217,6 +217,16 @@ let package = Package(
                 path: "Tests/ProgressServiceTests"
             ),
             .testTarget(
+                name: "ReceivablesServiceTests",
+                dependencies: ["ReceivablesService", "PMSCatalog", "PMSRuntime", "PMSTestSupport", "PMSPostgres", "PMSBus"],
+                path: "Tests/ReceivablesServiceTests"
+            ),
+            .testTarget(
+                name: "CostServiceTests",
+                dependencies: ["CostService", "PMSCatalog", "PMSRuntime", "PMSTestSupport", "PMSPostgres", "PMSBus"],
+                path: "Tests/CostServiceTests"
+            ),
+            .testTarget(
                 name: "ShortageServiceTests",
                 dependencies: ["ShortageService", "PMSRuntime", "PMSTestSupport"],
                 path: "Tests/ShortageServiceTests"
@@ -232,8 +242,8 @@ let package = Package(
             .testTarget(
                 name: "EndToEndTests",
                 dependencies: [
-                    "ShortageService", "ProductionService", "ProgressService", "SchedulerService", "NotificationsService",
-                    "MetricsService",
+                    "ShortageService", "ProductionService", "ProgressService", "ReceivablesService", "CostService",
+                    "SchedulerService", "NotificationsService", "MetricsService",
                     "PMSRuntime", "PMSTestSupport", "PMSMQTT", "PMSBus", "PMSPostgres", "PMSCore",
                 ],
                 path: "Tests/EndToEndTests"

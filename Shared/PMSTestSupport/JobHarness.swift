@@ -32,13 +32,17 @@ public final class JobHarness: Sendable {
     }
 
     /// A tick as the scheduler sends it; `at` is a Shanghai local time such as "2026-01-09T07:00".
-    public static func tick(_ jobID: String, at local: String, runID: UUID = UUID()) -> TickMessage {
-        TickMessage(runID: runID, jobID: jobID, scheduledFor: try! AsOf.parse(local, timeZone: zone), trigger: .cron)
+    /// `params` as a manual trigger carries them (e.g. `["year": 2026, "month": 1]`).
+    public static func tick(_ jobID: String, at local: String, runID: UUID = UUID(),
+                            params: [String: JSONValue]? = nil) -> TickMessage {
+        TickMessage(runID: runID, jobID: jobID, scheduledFor: try! AsOf.parse(local, timeZone: zone),
+                    trigger: params == nil ? .cron : .manual, params: params)
     }
 
     @discardableResult
-    public func run(_ job: any Job, at local: String, runID: UUID = UUID()) async -> JobRunner.Outcome {
-        await runner.run(job, tick: Self.tick(job.id, at: local, runID: runID))
+    public func run(_ job: any Job, at local: String, runID: UUID = UUID(),
+                    params: [String: JSONValue]? = nil) async -> JobRunner.Outcome {
+        await runner.run(job, tick: Self.tick(job.id, at: local, runID: runID, params: params))
     }
 
     public func exec(_ sql: String) async throws { try await db.executeScript(sql) }

@@ -38,6 +38,15 @@ public struct JobFailure: Error, CustomStringConvertible, Sendable {
     public static func ruleMissing(_ code: String) -> JobFailure { JobFailure("rule missing: alert rule \(code) does not exist") }
 }
 
+/// Thrown by a job whose independent parts ran separately (each in its own savepoint) when some failed:
+/// the parts that worked are committed and the run is reported `failed` with `reason` and their counts.
+public struct PartialRunFailure: Error, CustomStringConvertible, Sendable {
+    public let result: RunResult
+    public let reason: String
+    public init(result: RunResult, reason: String) { self.result = result; self.reason = reason }
+    public var description: String { reason }
+}
+
 /// A job whose issue has not landed: every run fails and says so.
 public struct UnimplementedJob: Job {
     public let id: String

@@ -64,7 +64,17 @@ public struct JobRunner: Sendable {
                 let outbox = Outbox(producer: self.domain.rawValue, connection: connection, timeZone: self.timeZone)
                 let context = JobContext(tick: tick, now: now, timeZone: self.timeZone, domain: self.domain,
                                          connection: connection, outbox: outbox, topics: self.topics, logger: runLogger)
-                let result = try await job.run(in: context)
+                let result: RunResult
+                do {
+                    result = try await job.run(in: context)
+                } catch let partial as PartialRunFailure {
+                    // The parts that worked commit; the run is still reported as failed, with their counts.
+                    try await outbox.enqueue(
+                        topic: self.topics.run(jobID: tick.jobID, event: .failed),
+                        message: self.event(tick, duration: Self.milliseconds(since: started), result: partial.result,
+                                            error: partial.reason))
+                    return .failed(partial.reason)
+                }
                 try await outbox.enqueue(
                     topic: self.topics.run(jobID: tick.jobID, event: .succeeded),
                     message: self.event(tick, duration: Self.milliseconds(since: started), result: result, error: nil))
@@ -78,7 +88,9 @@ public struct JobRunner: Sendable {
                     "checked": "\(result.checked)", "note": "\(result.note ?? "")"])
             case .duplicate:
                 logger.info("tick ran concurrently elsewhere; this delivery did nothing", metadata: ["event": "duplicate"])
-            case .failed: break
+            case .failed(let reason):
+                logger.error("run failed; the parts that worked were kept", metadata: [
+                    "event": "failed", "duration_ms": "\(Self.milliseconds(since: started))", "error": "\(reason)"])
             }
             return outcome
         } catch {
