@@ -76,6 +76,14 @@ public final class JobHarness: Sendable {
             ["pms/v1/run/\(jobID)/succeeded"]).first else { return nil }
         return try BusCoding.decode(RunEvent.self, from: Array(try row.decode(String.self, "payload").utf8)).result
     }
+
+    /// The last failed run event of a job in the outbox (its `error` and, for a partial failure, its counts).
+    public func lastFailure(_ jobID: String) async throws -> RunEvent? {
+        guard let row = try await rows(
+            "SELECT payload::text AS payload FROM outbox WHERE topic = $1 ORDER BY id DESC LIMIT 1",
+            ["pms/v1/run/\(jobID)/failed"]).first else { return nil }
+        return try BusCoding.decode(RunEvent.self, from: Array(try row.decode(String.self, "payload").utf8))
+    }
 }
 
 public func XCTAssertSucceeded(_ outcome: JobRunner.Outcome, file: StaticString = #filePath, line: UInt = #line) {
