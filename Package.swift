@@ -162,8 +162,8 @@ let package = Package(
             .executableTarget(
                 name: "pms-bench",
                 dependencies: [
-                    "NotificationsService", "ShortageService", "ProductionService", "ProgressService", "PMSCatalog",
-                    "PMSWebhookReceiver",
+                    "NotificationsService", "ShortageService", "ProductionService", "ProgressService", "ReceivablesService",
+                    "CostService", "PMSCatalog", "PMSWebhookReceiver",
                     "PMSRuntime", "PMSBus", "PMSPostgres", "PMSMQTT", "PMSMigrations", "PMSCore", argumentParser, logging,
                     .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 ],

@@ -9,6 +9,8 @@ import PMSPostgres
 import PMSRuntime
 import ProductionService
 import ProgressService
+import ReceivablesService
+import CostService
 import ShortageService
 
 /// Seeds `pmsctl seed --scale N` data, then runs each shortage and production job once through the
@@ -50,7 +52,7 @@ struct JobsBench: AsyncParsableCommand {
 
     /// Every landed job of the shortage, production and progress domains (those still "not implemented" are left out).
     static func allJobs() -> [any Job] {
-        (ShortageJobs.all() + ProductionJobs.all() + ProgressJobs.all()).filter { !($0 is UnimplementedJob) }
+        (ShortageJobs.all() + ProductionJobs.all() + ProgressJobs.all() + ReceivablesJobs.all() + CostJobs.all()).filter { !($0 is UnimplementedJob) }
     }
 
     func validate() throws {

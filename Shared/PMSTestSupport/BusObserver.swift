@@ -38,6 +38,9 @@ public final class BusObserver: Sendable {
         return await log.all()
     }
 
+    /// Forgets what was seen so far, so a second run can be waited for like the first.
+    public func clear() async { await log.clear() }
+
     public func publish(_ topic: String, _ text: String, qos: Int = 1) async throws {
         try await client.publish(MQTTMessage(topic: topic, string: text, qos: qos))
     }
@@ -52,4 +55,5 @@ actor MessageLog {
     private var messages: [MQTTMessage] = []
     func append(_ message: MQTTMessage) { messages.append(message) }
     func all() -> [MQTTMessage] { messages }
+    func clear() { messages.removeAll() }
 }

@@ -10,8 +10,8 @@ struct CostCommand: AsyncParsableCommand {
         abstract: "Cost domain service: cost overrun alerts and monthly labour cost.",
         discussion: """
             Subscribes to $share/cost/<prefix>/tick/cost/+ (replicas split the ticks), runs each tick once and \
-            publishes run events from its outbox. Its jobs are registered and fail with "not implemented yet" \
-            until issue #7 (receivables and cost domains) lands.
+            publishes run events from its outbox. Jobs: check_cost_overrun_alerts, calculate_monthly_labor_cost \
+            (a manual trigger with params {"year": 2026, "month": 1} recomputes that month only).
             """)
 
     @OptionGroup var options: CommonOptions

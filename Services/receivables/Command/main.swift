@@ -10,8 +10,9 @@ struct ReceivablesCommand: AsyncParsableCommand {
         abstract: "Receivables domain service: overdue receivables, payment reminders and plans, sales reminders.",
         discussion: """
             Subscribes to $share/receivables/<prefix>/tick/receivables/+ (replicas split the ticks), runs each tick once and \
-            publishes run events from its outbox. Its jobs are registered and fail with "not implemented yet" \
-            until issue #7 (receivables and cost domains) lands.
+            publishes run events from its outbox. Jobs: check_overdue_receivable_alerts, check_payment_reminder, \
+            check_milestone_status_and_adjust_payments, sales_reminder_scan, check_opportunity_stage_timeout, \
+            check_presale_workorder_timeout.
             """)
 
     @OptionGroup var options: CommonOptions

@@ -1,12 +1,89 @@
+import PMSPostgres
 import PMSRuntime
 
-/// Placeholder until the step lands (issue #7).
+/// sales_reminder_scan, milestone step (services-receivables-cost.md steps 1–3, corrected): ONE pass over the
+/// open milestones (status NOT IN COMPLETED, CANCELLED) of active, non-archived projects:
+/// - upcoming, D ≤ planned_date ≤ D+7: MILESTONE_UPCOMING, HIGH when days_left ≤ 3, else NORMAL (one row per
+///   milestone and day instead of the original's 7-day + 3-day duplicates);
+/// - overdue, planned_date < D: MILESTONE_OVERDUE, URGENT, every day while the milestone stays open.
+/// Recipient: the milestone owner; an inactive or missing owner falls back to the project PM (DECISIONS);
+/// a milestone with neither is counted `unrouted`. Key `MILESTONE|<milestone_id>|<user_id>|<D>` (DATA-MODEL
+/// §4.3), shared with the alert pipeline's milestone notifications: whichever comes first wins.
 public struct MilestoneReminders: SalesReminderStep {
     public let name = "milestone_reminders"
 
     public init() {}
 
     public func run(in context: JobContext) async throws -> SalesReminderStepCounts {
-        throw JobFailure("not implemented yet: step milestone_reminders of sales_reminder_scan lands with issue #7")
+        let db = context.connection
+        try await db.executeScript(Self.createItems)
+        guard let row = try await db.query(Self.collectSQL, [context.today.description]).first else {
+            throw JobFailure("milestone reminder statement returned no row")
+        }
+        let checked = try row.decode(Int.self, "checked")
+        let unrouted = try row.decode(Int.self, "unrouted")
+        if unrouted > 0 {
+            // DECISIONS: nobody is a silent fallback; a milestone without owner or PM is counted.
+            context.logger.warning("milestone reminder without recipient",
+                                   metadata: ["event": "unrouted", "step": "\(name)", "count": "\(unrouted)"])
+        }
+        let outcome = try await NotificationWriter().apply(candidatesSQL: Self.candidatesSQL, in: context)
+        return SalesReminderStepCounts(checked: checked, unrouted: unrouted, notifications: outcome)
     }
+
+    /// The step's items with their resolved recipient (user_id NULL: unrouted), texts already built.
+    static let createItems = """
+        DROP TABLE IF EXISTS pg_temp.sales_milestone_items;
+        CREATE TEMP TABLE sales_milestone_items (
+            item_id bigint NOT NULL, user_id bigint, notification_type text, source_type text, source_id bigint,
+            title text, content text, link_url text, priority text, extra_data jsonb, dedupe_key text,
+            load_order bigint
+        ) ON COMMIT DROP
+        """
+
+    /// $1 business day D. The range `planned_date <= D+7` over open milestones is
+    /// idx_project_milestones_open_due.
+    static let collectSQL = """
+        WITH items AS (
+            SELECT m.id, m.project_id, m.milestone_code, m.milestone_name, m.planned_date,
+                   (m.planned_date - $1::date) AS days_left,
+                   to_char(m.planned_date, 'YYYY-MM-DD') AS planned_text,
+                   -- the owner, else the PM; an inactive user falls through to the next
+                   coalesce(uo.id, up.id) AS user_id
+              FROM project_milestones m
+              JOIN projects p ON p.id = m.project_id AND p.is_active AND NOT p.is_archived
+              LEFT JOIN users uo ON uo.id = m.owner_id AND uo.is_active
+              LEFT JOIN users up ON up.id = p.pm_id AND up.is_active
+             WHERE m.status NOT IN ('COMPLETED', 'CANCELLED') AND m.planned_date <= $1::date + 7
+        ), inserted AS (
+            INSERT INTO sales_milestone_items (item_id, user_id, notification_type, source_type, source_id, title,
+                content, link_url, priority, extra_data, dedupe_key, load_order)
+            SELECT i.id, i.user_id,
+                   CASE WHEN i.days_left >= 0 THEN 'MILESTONE_UPCOMING' ELSE 'MILESTONE_OVERDUE' END,
+                   'milestone', i.id,
+                   CASE WHEN i.days_left >= 0 THEN '里程碑即将到期：' ELSE '里程碑已逾期：' END || i.milestone_name,
+                   CASE WHEN i.days_left >= 0
+                        THEN '里程碑 ' || i.milestone_code || ' 将在 ' || i.planned_text || ' 到期，请及时处理。'
+                        ELSE '里程碑 ' || i.milestone_code || ' 已逾期 ' || (-i.days_left) || ' 天，请尽快处理。' END,
+                   '/projects/' || i.project_id || '/milestones/' || i.id,
+                   CASE WHEN i.days_left < 0 THEN 'URGENT' WHEN i.days_left <= 3 THEN 'HIGH' ELSE 'NORMAL' END,
+                   CASE WHEN i.days_left >= 0
+                        THEN jsonb_build_object('milestone_code', i.milestone_code, 'planned_date', i.planned_text,
+                                                'days_left', i.days_left)
+                        ELSE jsonb_build_object('milestone_code', i.milestone_code, 'planned_date', i.planned_text,
+                                                'overdue_days', -i.days_left) END,
+                   'MILESTONE|' || i.id || '|' || i.user_id || '|' || to_char($1::date, 'YYYY-MM-DD'),
+                   row_number() OVER (ORDER BY i.id)
+              FROM items i
+            RETURNING item_id, user_id
+        )
+        SELECT count(*)::int AS checked, count(*) FILTER (WHERE user_id IS NULL)::int AS unrouted FROM inserted
+        """
+
+    /// The writer's candidates: the routed items.
+    static let candidatesSQL = """
+        SELECT user_id, notification_type, source_type, source_id, title, content, link_url, priority, extra_data,
+               dedupe_key, load_order
+          FROM sales_milestone_items WHERE user_id IS NOT NULL
+        """
 }
