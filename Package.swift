@@ -163,7 +163,7 @@ let package = Package(
                 name: "pms-bench",
                 dependencies: [
                     "NotificationsService", "ShortageService", "ProductionService", "ProgressService", "ReceivablesService",
-                    "CostService", "PMSCatalog", "PMSWebhookReceiver",
+                    "CostService", "IssuesService", "PMSCatalog", "PMSWebhookReceiver",
                     "PMSRuntime", "PMSBus", "PMSPostgres", "PMSMQTT", "PMSMigrations", "PMSCore", argumentParser, logging,
                     .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 ],
@@ -227,6 +227,11 @@ let package = Package(
                 path: "Tests/CostServiceTests"
             ),
             .testTarget(
+                name: "IssuesServiceTests",
+                dependencies: ["IssuesService", "PMSCatalog", "PMSRuntime", "PMSTestSupport", "PMSPostgres", "PMSBus"],
+                path: "Tests/IssuesServiceTests"
+            ),
+            .testTarget(
                 name: "ShortageServiceTests",
                 dependencies: ["ShortageService", "PMSRuntime", "PMSTestSupport"],
                 path: "Tests/ShortageServiceTests"
@@ -243,7 +248,7 @@ let package = Package(
                 name: "EndToEndTests",
                 dependencies: [
                     "ShortageService", "ProductionService", "ProgressService", "ReceivablesService", "CostService",
-                    "SchedulerService", "NotificationsService", "MetricsService",
+                    "IssuesService", "SchedulerService", "NotificationsService", "MetricsService",
                     "PMSRuntime", "PMSTestSupport", "PMSMQTT", "PMSBus", "PMSPostgres", "PMSCore",
                 ],
                 path: "Tests/EndToEndTests"

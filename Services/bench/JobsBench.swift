@@ -11,6 +11,7 @@ import ProductionService
 import ProgressService
 import ReceivablesService
 import CostService
+import IssuesService
 import ShortageService
 
 /// Seeds `pmsctl seed --scale N` data, then runs each shortage and production job once through the
@@ -52,7 +53,8 @@ struct JobsBench: AsyncParsableCommand {
 
     /// Every landed job of the shortage, production and progress domains (those still "not implemented" are left out).
     static func allJobs() -> [any Job] {
-        (ShortageJobs.all() + ProductionJobs.all() + ProgressJobs.all() + ReceivablesJobs.all() + CostJobs.all()).filter { !($0 is UnimplementedJob) }
+        (ShortageJobs.all() + ProductionJobs.all() + ProgressJobs.all() + ReceivablesJobs.all() + CostJobs.all()
+            + IssuesJobs.all()).filter { !($0 is UnimplementedJob) }
     }
 
     func validate() throws {

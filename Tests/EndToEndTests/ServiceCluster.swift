@@ -11,6 +11,7 @@ import ProductionService
 import ProgressService
 import ReceivablesService
 import CostService
+import IssuesService
 import ShortageService
 
 /// The real services, in-process, on a real broker and a fresh database: scheduler (no cron slots, so
@@ -43,16 +44,17 @@ final class ServiceCluster: Sendable {
         }
         let schedulerRuntime = runtime("scheduler"), shortageRuntime = runtime("shortage")
         let productionRuntime = runtime("production"), progressRuntime = runtime("progress")
-        let receivablesRuntime = runtime("receivables"), costRuntime = runtime("cost")
+        let receivablesRuntime = runtime("receivables"), costRuntime = runtime("cost"), issuesRuntime = runtime("issues")
         let notificationsRuntime = runtime("notifications"), metricsRuntime = runtime("metrics")
         runtimes = [schedulerRuntime, shortageRuntime, productionRuntime, progressRuntime, receivablesRuntime, costRuntime,
-                    notificationsRuntime, metricsRuntime]
+                    issuesRuntime, notificationsRuntime, metricsRuntime]
         let scheduler = SchedulerService(runtime: schedulerRuntime, cronJobs: [])
         shortage = DomainService(runtime: shortageRuntime, domain: .shortage, jobs: ShortageJobs.all())
         let production = DomainService(runtime: productionRuntime, domain: .production, jobs: ProductionJobs.all())
         let progress = DomainService(runtime: progressRuntime, domain: .progress, jobs: ProgressJobs.all())
         let receivables = DomainService(runtime: receivablesRuntime, domain: .receivables, jobs: ReceivablesJobs.all())
         let cost = DomainService(runtime: costRuntime, domain: .cost, jobs: CostJobs.all())
+        let issues = DomainService(runtime: issuesRuntime, domain: .issues, jobs: IssuesJobs.all())
         let notifications = NotificationsAssembly.service(runtime: notificationsRuntime, channels: [])
         let metrics = MetricsService(runtime: metricsRuntime, httpHost: "127.0.0.1", httpPort: metricsPort)
         let shortage = self.shortage
@@ -63,6 +65,7 @@ final class ServiceCluster: Sendable {
             Task { try? await progress.run() },
             Task { try? await receivables.run() },
             Task { try? await cost.run() },
+            Task { try? await issues.run() },
             Task { try? await notifications.run() },
             Task { try? await metrics.run() },
         ]

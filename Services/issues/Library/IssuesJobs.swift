@@ -1,10 +1,11 @@
-import PMSBus
-import PMSCatalog
 import PMSRuntime
 
-/// The jobs of pms-issues. None has landed yet: each run fails and names the issue that brings it.
+/// The five jobs of pms-issues (services-issues-notifications.md).
 public enum IssuesJobs {
     public static func all() -> [any Job] {
-        JobCatalog.jobs(in: .issues).map { UnimplementedJob(id: $0.id, issue: "issue #8 (issues domain)") }
+        [
+            CheckOverdueIssues(), CheckBlockingIssues(), CheckTimeoutIssues(), DailyIssueStatisticsSnapshot(),
+            CheckIssueTimeoutEscalation(),
+        ]
     }
 }
