@@ -10,8 +10,8 @@ struct IssuesCommand: AsyncParsableCommand {
         abstract: "Issues domain service: overdue, blocking and timed-out issues, escalation, statistics.",
         discussion: """
             Subscribes to $share/issues/<prefix>/tick/issues/+ (replicas split the ticks), runs each tick once and \
-            publishes run events from its outbox. Its jobs are registered and fail with "not implemented yet" \
-            until issue #8 (issues domain) lands.
+            publishes run events from its outbox. Jobs: check_overdue_issues, check_blocking_issues, \
+            check_timeout_issues, daily_issue_statistics_snapshot, check_issue_timeout_escalation.
             """)
 
     @OptionGroup var options: CommonOptions
