@@ -46,15 +46,3 @@ public struct PartialRunFailure: Error, CustomStringConvertible, Sendable {
     public init(result: RunResult, reason: String) { self.result = result; self.reason = reason }
     public var description: String { reason }
 }
-
-/// A job whose issue has not landed: every run fails and says so.
-public struct UnimplementedJob: Job {
-    public let id: String
-    public let issue: String
-
-    public init(id: String, issue: String) { self.id = id; self.issue = issue }
-
-    public func run(in context: JobContext) async throws -> RunResult {
-        throw JobFailure("not implemented yet: \(id) lands with \(issue)")
-    }
-}
