@@ -178,24 +178,31 @@ enum AlertSQL {
 
     /// Recipients of every open alert of the candidates: the job's list, then role holders; active users
     /// only; the first reason in DECISIONS order wins. $1 rule, $2 now, $3 role codes.
+    /// The role holders are listed once (a lateral subquery would re-read user_roles for every alert).
     static let insertRecipients = """
+        WITH role_holders AS MATERIALIZED (
+            SELECT DISTINCT ur.user_id, ro.role_code
+              FROM user_roles ur JOIN roles ro ON ro.id = ur.role_id
+             WHERE ro.is_active AND ro.role_code = ANY($3::text[])
+        ), targets AS MATERIALIZED (
+            SELECT a.id, c.recipients
+              FROM alert_records a
+              JOIN alert_candidates c ON c.target_type = a.target_type AND c.target_id = a.target_id
+             WHERE a.rule_id = $1 AND a.status IN \(open)
+        ), listed AS (
+            SELECT t.id, (e.value->>'user_id')::bigint AS user_id, e.value->>'reason' AS reason, NULL::text AS role_code
+              FROM targets t CROSS JOIN LATERAL jsonb_array_elements(t.recipients) e
+             WHERE e.value->>'user_id' IS NOT NULL
+            UNION ALL
+            SELECT t.id, h.user_id, 'ROLE', h.role_code FROM targets t CROSS JOIN role_holders h
+        )
         INSERT INTO alert_recipients (alert_id, user_id, reason, role_code, escalation_step, created_at)
-        SELECT DISTINCT ON (a.id, r.user_id) a.id, r.user_id, r.reason, r.role_code, 0, $2
-          FROM alert_records a
-          JOIN alert_candidates c ON c.target_type = a.target_type AND c.target_id = a.target_id
-          CROSS JOIN LATERAL (
-              SELECT (e.value->>'user_id')::bigint AS user_id, e.value->>'reason' AS reason, NULL::text AS role_code
-                FROM jsonb_array_elements(c.recipients) e
-               WHERE e.value->>'user_id' IS NOT NULL
-              UNION ALL
-              SELECT ur.user_id, 'ROLE', ro.role_code
-                FROM user_roles ur JOIN roles ro ON ro.id = ur.role_id
-               WHERE ro.is_active AND ro.role_code = ANY($3::text[])
-          ) r
-          JOIN users u ON u.id = r.user_id AND u.is_active
-         WHERE a.rule_id = $1 AND a.status IN \(open)
-         ORDER BY a.id, r.user_id,
-                  array_position(ARRAY['OWNER','ASSIGNEE','HANDLER','PM','CREATOR','WORKSHOP_MANAGER','DEPT_MANAGER','ROLE']::text[], r.reason)
+        SELECT DISTINCT ON (l.id, l.user_id) l.id, l.user_id, l.reason, l.role_code, 0, $2
+          FROM listed l
+          JOIN users u ON u.id = l.user_id AND u.is_active
+         ORDER BY l.id, l.user_id,
+                  array_position(ARRAY['OWNER','ASSIGNEE','HANDLER','PM','CREATOR','WORKSHOP_MANAGER','DEPT_MANAGER','ROLE']::text[], l.reason),
+                  l.role_code
         ON CONFLICT (alert_id, user_id) DO NOTHING
         """
 
