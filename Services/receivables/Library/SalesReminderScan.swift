@@ -64,3 +64,20 @@ public protocol SalesReminderStep: Sendable {
     var name: String { get }
     func run(in context: JobContext) async throws -> SalesReminderStepCounts
 }
+
+extension SalesReminderStep {
+    /// What every step does once it has counted its items (a row with `checked` and `unrouted`): warn about the
+    /// items nobody active can receive (DECISIONS: nobody is a silent fallback), then write the reminders
+    /// through the shared notification writer.
+    func write(counted row: PostgresRow, item: String, candidatesSQL: String, parameters: [any PostgresBindable] = [],
+               in context: JobContext) async throws -> SalesReminderStepCounts {
+        let checked = try row.decode(Int.self, "checked")
+        let unrouted = try row.decode(Int.self, "unrouted")
+        if unrouted > 0 {
+            context.logger.warning("\(item) without recipient",
+                                   metadata: ["event": "unrouted", "step": "\(name)", "count": "\(unrouted)"])
+        }
+        let outcome = try await NotificationWriter().apply(candidatesSQL: candidatesSQL, parameters: parameters, in: context)
+        return SalesReminderStepCounts(checked: checked, unrouted: unrouted, notifications: outcome)
+    }
+}

@@ -22,16 +22,9 @@ public struct ApprovalPendingReminders: SalesReminderStep {
         guard let row = try await context.connection.query(Self.itemsSQL + Self.countsSQL, parameters).first else {
             throw JobFailure("approval pending count returned no row")
         }
-        let unrouted = try row.decode(Int.self, "unrouted")
-        if unrouted > 0 {
-            // DECISIONS: nobody is a silent fallback; an approval nobody active can act on is counted.
-            context.logger.warning("pending approval without recipient",
-                                   metadata: ["event": "unrouted", "step": "\(name)", "count": "\(unrouted)"])
-        }
-        let outcome = try await NotificationWriter().apply(
+        let counts = try await write(counted: row, item: "pending approval",
             candidatesSQL: Self.itemsSQL + Self.candidatesSQL, parameters: parameters, in: context)
-        return SalesReminderStepCounts(checked: try row.decode(Int.self, "checked"), unrouted: unrouted,
-                                       notifications: outcome)
+        return counts
     }
 
     /// $1 business day D, $2 run's now, $3 timeout hours, $4 HIGH-priority hours. The created_at bound is a

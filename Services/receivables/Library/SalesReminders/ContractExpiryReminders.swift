@@ -23,16 +23,9 @@ public struct ContractExpiryReminders: SalesReminderStep {
         guard let row = try await context.connection.query(Self.itemsSQL + Self.countsSQL, parameters).first else {
             throw JobFailure("contract expiry count returned no row")
         }
-        let unrouted = try row.decode(Int.self, "unrouted")
-        if unrouted > 0 {
-            // DECISIONS: nobody is a silent fallback; a contract with neither an active owner nor PM is counted.
-            context.logger.warning("contract expiry without recipient",
-                                   metadata: ["event": "unrouted", "step": "\(name)", "count": "\(unrouted)"])
-        }
-        let outcome = try await NotificationWriter().apply(
+        let counts = try await write(counted: row, item: "contract expiry",
             candidatesSQL: Self.itemsSQL + Self.candidatesSQL, parameters: parameters, in: context)
-        return SalesReminderStepCounts(checked: try row.decode(Int.self, "checked"), unrouted: unrouted,
-                                       notifications: outcome)
+        return counts
     }
 
     /// $1 business day D, $2 reminder days (int[]), $3 the largest reminder day (bounds the range scan of

@@ -21,20 +21,13 @@ public struct GateTimeoutReminders: SalesReminderStep {
         guard let row = try await context.connection.query(Self.itemsSQL + Self.countsSQL, parameters).first else {
             throw JobFailure("gate timeout count returned no row")
         }
-        let checked = try row.decode(Int.self, "checked")
-        let unrouted = try row.decode(Int.self, "unrouted")
-        if unrouted > 0 {
-            // DECISIONS: nobody is a silent fallback; a pending gate without an active owner is counted.
-            context.logger.warning("gate timeout without recipient",
-                                   metadata: ["event": "unrouted", "step": "\(name)", "count": "\(unrouted)"])
-        }
-        let outcome = try await NotificationWriter().apply(
+        let counts = try await write(counted: row, item: "gate timeout",
             candidatesSQL: Self.itemsSQL + Self.candidatesSQL, parameters: parameters, in: context)
         let leads = try row.decode(Int.self, "leads"), opportunities = try row.decode(Int.self, "opportunities")
         context.logger.info("gate timeout reminders", metadata: [
-            "step": "\(name)", "leads": "\(leads)", "opportunities": "\(opportunities)", "created": "\(outcome.created)",
+            "step": "\(name)", "leads": "\(leads)", "opportunities": "\(opportunities)", "created": "\(counts.notifications.created)",
         ])
-        return SalesReminderStepCounts(checked: checked, unrouted: unrouted, notifications: outcome)
+        return counts
     }
 
     /// $1 business day D, $2 zone, $3 T (days). `cutoff` = (D − T) 00:00 in the zone, a constant, so the

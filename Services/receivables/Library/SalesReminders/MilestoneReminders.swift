@@ -20,15 +20,9 @@ public struct MilestoneReminders: SalesReminderStep {
         guard let row = try await db.query(Self.collectSQL, [context.today.description]).first else {
             throw JobFailure("milestone reminder statement returned no row")
         }
-        let checked = try row.decode(Int.self, "checked")
-        let unrouted = try row.decode(Int.self, "unrouted")
-        if unrouted > 0 {
-            // DECISIONS: nobody is a silent fallback; a milestone without owner or PM is counted.
-            context.logger.warning("milestone reminder without recipient",
-                                   metadata: ["event": "unrouted", "step": "\(name)", "count": "\(unrouted)"])
-        }
-        let outcome = try await NotificationWriter().apply(candidatesSQL: Self.candidatesSQL, in: context)
-        return SalesReminderStepCounts(checked: checked, unrouted: unrouted, notifications: outcome)
+        let counts = try await write(counted: row, item: "milestone reminder",
+            candidatesSQL: Self.candidatesSQL, in: context)
+        return counts
     }
 
     /// The step's items with their resolved recipient (user_id NULL: unrouted), texts already built.

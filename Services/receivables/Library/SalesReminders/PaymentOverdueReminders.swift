@@ -24,15 +24,9 @@ public struct PaymentOverdueReminders: SalesReminderStep {
         guard let row = try await db.query(Self.collectSQL, parameters).first else {
             throw JobFailure("payment overdue statement returned no row")
         }
-        let checked = try row.decode(Int.self, "checked")
-        let unrouted = try row.decode(Int.self, "unrouted")
-        if unrouted > 0 {
-            // DECISIONS: nobody is a silent fallback; a plan without any active recipient is counted.
-            context.logger.warning("overdue payment reminder without recipient",
-                                   metadata: ["event": "unrouted", "step": "\(name)", "count": "\(unrouted)"])
-        }
-        let outcome = try await NotificationWriter().apply(candidatesSQL: Self.candidatesSQL, in: context)
-        return SalesReminderStepCounts(checked: checked, unrouted: unrouted, notifications: outcome)
+        let counts = try await write(counted: row, item: "overdue payment reminder",
+            candidatesSQL: Self.candidatesSQL, in: context)
+        return counts
     }
 
     /// One row per (plan, recipient); user_id NULL for an unrouted plan. Texts already built.

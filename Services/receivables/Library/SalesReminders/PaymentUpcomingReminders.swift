@@ -29,15 +29,9 @@ public struct PaymentUpcomingReminders: SalesReminderStep {
         guard let row = try await db.query(Self.collectSQL, [context.today.description, roles]).first else {
             throw JobFailure("payment upcoming statement returned no row")
         }
-        let checked = try row.decode(Int.self, "checked")
-        let unrouted = try row.decode(Int.self, "unrouted")
-        if unrouted > 0 {
-            // DECISIONS: nobody is a silent fallback; a plan without any active recipient is counted.
-            context.logger.warning("payment plan reminder without recipient",
-                                   metadata: ["event": "unrouted", "step": "\(name)", "count": "\(unrouted)"])
-        }
-        let outcome = try await NotificationWriter().apply(candidatesSQL: Self.candidatesSQL, in: context)
-        return SalesReminderStepCounts(checked: checked, unrouted: unrouted, notifications: outcome)
+        let counts = try await write(counted: row, item: "payment plan reminder",
+            candidatesSQL: Self.candidatesSQL, in: context)
+        return counts
     }
 
     /// One row per (plan, recipient); user_id NULL for an unrouted plan. Texts already built.

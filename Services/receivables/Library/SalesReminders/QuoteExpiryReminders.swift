@@ -22,22 +22,15 @@ public struct QuoteExpiryReminders: SalesReminderStep {
         guard let row = try await context.connection.query(Self.itemsSQL + Self.countsSQL, parameters).first else {
             throw JobFailure("quote expiry count returned no row")
         }
-        let unrouted = try row.decode(Int.self, "unrouted")
-        if unrouted > 0 {
-            // DECISIONS: nobody is a silent fallback; a quote without an active owner is counted.
-            context.logger.warning("quote expiry without recipient",
-                                   metadata: ["event": "unrouted", "step": "\(name)", "count": "\(unrouted)"])
-        }
-        let outcome = try await NotificationWriter().apply(
+        let counts = try await write(counted: row, item: "quote expiry",
             candidatesSQL: Self.itemsSQL + Self.candidatesSQL, parameters: parameters, in: context)
         // the spec's two counters of this step (the scan sums the step's counts, so they go to the log)
         let expiring = try row.decode(Int.self, "expiring"), expired = try row.decode(Int.self, "expired")
         context.logger.info("quote expiry reminders", metadata: [
             "step": "\(name)", "quote_expiring": "\(expiring)", "quote_expired": "\(expired)",
-            "created": "\(outcome.created)",
+            "created": "\(counts.notifications.created)",
         ])
-        return SalesReminderStepCounts(checked: try row.decode(Int.self, "checked"), unrouted: unrouted,
-                                       notifications: outcome)
+        return counts
     }
 
     /// $1 business day D, $2 reminder days (int[]), $3 the largest reminder day (bounds the index range scan of
