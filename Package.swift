@@ -232,6 +232,13 @@ let package = Package(
                 path: "Tests/IssuesServiceTests"
             ),
             .testTarget(
+                name: "DeployTests",
+                dependencies: [
+                    "MetricsService", "PMSRuntime", "PMSTestSupport", "PMSMQTT", "PMSBus", "PMSPostgres", "PMSCore",
+                ],
+                path: "Tests/DeployTests"
+            ),
+            .testTarget(
                 name: "ShortageServiceTests",
                 dependencies: ["ShortageService", "PMSRuntime", "PMSTestSupport"],
                 path: "Tests/ShortageServiceTests"
