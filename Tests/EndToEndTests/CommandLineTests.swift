@@ -20,7 +20,7 @@ final class CommandLineTests: XCTestCase {
         let env = ["PMS_DATABASE_URL": url]
         let first = try run("pmsctl", ["migrate"], environment: env)
         XCTAssertEqual(first.status, 0, first.output)
-        XCTAssertTrue(first.output.contains("applied 18 migration(s): 0001_organisation"), first.output)
+        XCTAssertTrue(first.output.contains("applied 19 migration(s): 0001_organisation"), first.output)
         let second = try run("pmsctl", ["migrate"], environment: env)
         XCTAssertEqual(second.status, 0, second.output)
         XCTAssertTrue(second.output.contains("schema is current (nothing to apply)"), second.output)
