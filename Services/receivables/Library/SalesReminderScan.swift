@@ -81,3 +81,18 @@ extension SalesReminderStep {
         return SalesReminderStepCounts(checked: checked, unrouted: unrouted, notifications: outcome)
     }
 }
+
+/// The temp table a step fills with its items, one row per (item, recipient), texts already built; a row
+/// with user_id NULL is an item nobody active can receive (unrouted).
+enum SalesReminderItems {
+    static func createTable(_ name: String) -> String {
+        """
+        DROP TABLE IF EXISTS pg_temp.\(name);
+        CREATE TEMP TABLE \(name) (
+            item_id bigint NOT NULL, user_id bigint, notification_type text, source_type text, source_id bigint,
+            title text, content text, link_url text, priority text, extra_data jsonb, dedupe_key text,
+            load_order bigint
+        ) ON COMMIT DROP
+        """
+    }
+}

@@ -26,14 +26,7 @@ public struct MilestoneReminders: SalesReminderStep {
     }
 
     /// The step's items with their resolved recipient (user_id NULL: unrouted), texts already built.
-    static let createItems = """
-        DROP TABLE IF EXISTS pg_temp.sales_milestone_items;
-        CREATE TEMP TABLE sales_milestone_items (
-            item_id bigint NOT NULL, user_id bigint, notification_type text, source_type text, source_id bigint,
-            title text, content text, link_url text, priority text, extra_data jsonb, dedupe_key text,
-            load_order bigint
-        ) ON COMMIT DROP
-        """
+    static let createItems = SalesReminderItems.createTable("sales_milestone_items")
 
     /// $1 business day D. The range `planned_date <= D+7` over open milestones is
     /// idx_project_milestones_open_due.

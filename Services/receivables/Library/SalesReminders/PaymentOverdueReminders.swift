@@ -30,14 +30,7 @@ public struct PaymentOverdueReminders: SalesReminderStep {
     }
 
     /// One row per (plan, recipient); user_id NULL for an unrouted plan. Texts already built.
-    static let createItems = """
-        DROP TABLE IF EXISTS pg_temp.sales_payment_overdue_items;
-        CREATE TEMP TABLE sales_payment_overdue_items (
-            item_id bigint NOT NULL, user_id bigint, notification_type text, source_type text, source_id bigint,
-            title text, content text, link_url text, priority text, extra_data jsonb, dedupe_key text,
-            load_order bigint
-        ) ON COMMIT DROP
-        """
+    static let createItems = SalesReminderItems.createTable("sales_payment_overdue_items")
 
     /// $1 business day D, $2 finance role codes (text[]). `planned_date < D` is a range of
     /// idx_project_payment_plans_open_date; the cadence filters the scanned rows.
