@@ -235,6 +235,7 @@ let package = Package(
                 name: "DeployTests",
                 dependencies: [
                     "MetricsService", "PMSRuntime", "PMSTestSupport", "PMSMQTT", "PMSBus", "PMSPostgres", "PMSCore",
+                    "PMSCatalog",
                 ],
                 path: "Tests/DeployTests"
             ),
