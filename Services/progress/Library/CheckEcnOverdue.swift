@@ -10,7 +10,7 @@ import PMSRuntime
 /// CANCELLED (and every other out-of-phase) ECN is out of scope, as are ECNs of inactive or archived projects.
 /// Recipient: the item's person (evaluator / approver / assignee), else the applicant, else the project PM,
 /// active users only. One `notifications` row per (item, user, D) through `dedupe_key` (DATA-MODEL §4.3),
-/// published on `<prefix>/inbox/<user_id>`; `ecn_approvals.is_overdue` is recomputed both ways. One transaction.
+/// published on `<prefix>/inbox/<user_id>` (NotificationWriter); `ecn_approvals.is_overdue` is recomputed both ways. One transaction.
 public struct CheckEcnOverdue: Job {
     public let id = "check_ecn_overdue"
 
@@ -19,29 +19,28 @@ public struct CheckEcnOverdue: Job {
     public func run(in context: JobContext) async throws -> RunResult {
         let db = context.connection
         let flagged = try await db.query(Self.recomputeOverdueSQL, [context.now]).first
-        let parameters: [any PostgresBindable] = [
-            context.today.description, context.now, context.topics.prefix, context.domain.rawValue,
-        ]
-        guard let row = try await db.query(Self.sql, parameters).first else {
-            throw JobFailure("ECN overdue statement returned no row")
+        try await db.executeScript(Self.createItems)
+        try await db.execute(Self.fillItems, [context.today.description, context.now])
+        guard let stats = try await db.query(Self.stats).first else {
+            throw JobFailure("ECN overdue statistics returned no row")
         }
-        let routed = try row.decode(Int.self, "routed")
-        let created = try row.decode(Int.self, "created")
-        let unrouted = try row.decode(Int.self, "unrouted")
+        let outcome = try await NotificationWriter().apply(candidatesSQL: Self.candidates,
+                                                           parameters: [context.today.description], in: context)
+        let unrouted = try stats.decode(Int.self, "unrouted")
         if unrouted > 0 {
             // DECISIONS: nobody is a silent fallback; an overdue item without any active recipient is counted.
             context.logger.warning("ECN overdue item without recipient",
                                    metadata: ["event": "unrouted", "count": "\(unrouted)"])
         }
         return RunResult(
-            checked: try row.decode(Int.self, "checked"), created: created,
+            checked: try stats.decode(Int.self, "checked"), created: outcome.created,
             updated: try flagged?.decode(Int.self, "updated") ?? 0,
-            notified: try row.decode(Int.self, "notified"), skipped: routed - created, unrouted: unrouted,
+            notified: outcome.notified, skipped: outcome.duplicates, unrouted: unrouted,
             details: [
-                "evaluations": .number(Double(try row.decode(Int.self, "evaluations"))),
-                "approvals": .number(Double(try row.decode(Int.self, "approvals"))),
-                "tasks": .number(Double(try row.decode(Int.self, "tasks"))),
-                "published": .number(Double(try row.decode(Int.self, "published"))),
+                "evaluations": .number(Double(try stats.decode(Int.self, "evaluations"))),
+                "approvals": .number(Double(try stats.decode(Int.self, "approvals"))),
+                "tasks": .number(Double(try stats.decode(Int.self, "tasks"))),
+                "published": .number(Double(outcome.created)),
             ])
     }
 
@@ -59,8 +58,18 @@ public struct CheckEcnOverdue: Job {
         SELECT count(*)::int AS updated FROM changed
         """
 
-    /// $1 business day D, $2 run's now, $3 topic prefix, $4 producer (the domain).
-    static let sql = """
+    /// One row per overdue item with its recipient (NULL = nobody active).
+    static let createItems = """
+        DROP TABLE IF EXISTS pg_temp.ecn_overdue_items;
+        CREATE TEMP TABLE ecn_overdue_items (
+            item_type text, item_id bigint, ecn_id bigint, ecn_no text, overdue_days integer,
+            message_head text, alert_type text, user_id bigint
+        ) ON COMMIT DROP
+        """
+
+    /// $1 business day D, $2 run's now.
+    static let fillItems = """
+        INSERT INTO ecn_overdue_items
         WITH scope AS (
             SELECT e.id, e.ecn_no, e.status, e.applicant_id, p.pm_id
               FROM ecn e
@@ -98,49 +107,37 @@ public struct CheckEcnOverdue: Job {
                AND t.planned_end < $1::date
         ), items AS (
             SELECT * FROM evaluations UNION ALL SELECT * FROM approvals UNION ALL SELECT * FROM tasks
-        ), routed AS (
-            -- the item's person, else the applicant, else the PM; inactive users fall through to the next
-            SELECT i.*, r.user_id
-              FROM items i
-              CROSS JOIN LATERAL (
-                  SELECT u.id AS user_id
-                    FROM (VALUES (1, i.person_id), (2, i.applicant_id), (3, i.pm_id)) c(rank, user_id)
-                    JOIN users u ON u.id = c.user_id AND u.is_active
-                   ORDER BY c.rank LIMIT 1) r
-        ), inserted AS (
-            INSERT INTO notifications (user_id, notification_type, source_type, source_id, title, content, link_url,
-                priority, extra_data, is_read, dedupe_key, created_at)
-            SELECT r.user_id, 'ECN_OVERDUE_ALERT', 'ECN', r.ecn_id, left('ECN超时提醒：' || r.ecn_no, 200),
-                   r.message_head || r.overdue_days || '天', '/ecns?ecnId=' || r.ecn_id,
-                   CASE WHEN r.overdue_days > 7 THEN 'URGENT' ELSE 'HIGH' END,
-                   jsonb_build_object('alert_type', r.alert_type, 'overdue_days', r.overdue_days, 'ecn_no', r.ecn_no,
-                       'item_type', r.item_type, 'item_id', r.item_id),
-                   false,
-                   'ECN_OVERDUE_ALERT|' || r.item_type || '|' || r.item_id || '|' || r.user_id || '|' || to_char($1::date, 'YYYY-MM-DD'),
-                   $2
-              FROM routed r
-             ORDER BY r.ecn_id, r.item_type, r.item_id
-            ON CONFLICT (dedupe_key) DO NOTHING
-            RETURNING *
-        ), published AS (
-            INSERT INTO outbox (producer, topic, payload, qos)
-            SELECT $4, $3 || '/inbox/' || i.user_id,
-                   jsonb_build_object('notification_id', i.id, 'user_id', i.user_id,
-                       'notification_type', i.notification_type, 'title', i.title, 'content', i.content,
-                       'link_url', i.link_url, 'priority', i.priority, 'source_type', i.source_type,
-                       'source_id', i.source_id,
-                       'created_at', to_char(i.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')), 1
-              FROM inserted i ORDER BY i.id
-            RETURNING 1
         )
-        SELECT (SELECT count(*) FROM items)::int AS checked,
-               (SELECT count(*) FROM evaluations)::int AS evaluations,
-               (SELECT count(*) FROM approvals)::int AS approvals,
-               (SELECT count(*) FROM tasks)::int AS tasks,
-               (SELECT count(*) FROM routed)::int AS routed,
-               (SELECT count(*) FROM inserted)::int AS created,
-               (SELECT count(DISTINCT user_id) FROM inserted)::int AS notified,
-               ((SELECT count(*) FROM items) - (SELECT count(*) FROM routed))::int AS unrouted,
-               (SELECT count(*) FROM published)::int AS published
+        -- the item's person, else the applicant, else the PM; inactive users fall through to the next
+        SELECT i.item_type, i.item_id, i.ecn_id, i.ecn_no, i.overdue_days, i.message_head, i.alert_type, r.user_id
+          FROM items i
+          LEFT JOIN LATERAL (
+              SELECT u.id AS user_id
+                FROM (VALUES (1, i.person_id), (2, i.applicant_id), (3, i.pm_id)) c(rank, user_id)
+                JOIN users u ON u.id = c.user_id AND u.is_active
+               ORDER BY c.rank LIMIT 1) r ON true
+        """
+
+    static let stats = """
+        SELECT count(*)::int AS checked,
+               count(*) FILTER (WHERE item_type = 'EVALUATION')::int AS evaluations,
+               count(*) FILTER (WHERE item_type = 'APPROVAL')::int AS approvals,
+               count(*) FILTER (WHERE item_type = 'TASK')::int AS tasks,
+               count(*) FILTER (WHERE user_id IS NULL)::int AS unrouted
+          FROM ecn_overdue_items
+        """
+
+    /// NotificationWriter columns; $1 business day D. One row per (item, user, D).
+    static let candidates = """
+        SELECT r.user_id, 'ECN_OVERDUE_ALERT', 'ECN', r.ecn_id, 'ECN超时提醒：' || r.ecn_no,
+               r.message_head || r.overdue_days || '天', '/ecns?ecnId=' || r.ecn_id,
+               CASE WHEN r.overdue_days > 7 THEN 'URGENT' ELSE 'HIGH' END,
+               jsonb_build_object('alert_type', r.alert_type, 'overdue_days', r.overdue_days, 'ecn_no', r.ecn_no,
+                   'item_type', r.item_type, 'item_id', r.item_id),
+               'ECN_OVERDUE_ALERT|' || r.item_type || '|' || r.item_id || '|' || r.user_id || '|'
+                   || to_char($1::date, 'YYYY-MM-DD'),
+               row_number() OVER (ORDER BY r.ecn_id, r.item_type, r.item_id)
+          FROM ecn_overdue_items r
+         WHERE r.user_id IS NOT NULL
         """
 }
