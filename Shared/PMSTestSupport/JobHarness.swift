@@ -55,6 +55,31 @@ public final class JobHarness: Sendable {
         try await db.query("SELECT count(*)::int AS n FROM (\(sql)) q").first!.decode(Int.self, "n")
     }
 
+    /// In-app notifications in insertion order: every column a reminder test checks, `extra_data` as text
+    /// in `extra`, `created_at` as Shanghai local "yyyy-MM-dd HH:mm" in `created`.
+    public func notifications() async throws -> [PostgresRow] {
+        try await rows("""
+            SELECT user_id, notification_type, source_type, source_id, title, content, link_url, priority, is_read,
+                   dedupe_key, extra_data::text AS extra,
+                   to_char(created_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI') AS created
+              FROM notifications ORDER BY id
+            """)
+    }
+
+    /// Whether the notification with this `dedupe_key` carries exactly this `extra_data` (compared as jsonb,
+    /// so key order does not matter).
+    public func extraDataMatches(_ json: String, dedupe: String) async throws -> Bool {
+        let row = try await rows("SELECT extra_data = $1::jsonb AS same FROM notifications WHERE dedupe_key = $2",
+                                 [json, dedupe])
+        return row.first?["same"] == "t"
+    }
+
+    /// The inbox messages of the outbox as "producer topic", in publish order.
+    public func inboxMessages() async throws -> [String] {
+        try await rows("SELECT producer, topic FROM outbox WHERE topic LIKE 'pms/v1/inbox/%' ORDER BY id")
+            .map { "\($0["producer"]!) \($0["topic"]!)" }
+    }
+
     /// Alert events of the outbox, as (topic, decoded message), in publish order.
     public func alertEvents() async throws -> [(topic: String, alert: AlertMessage)] {
         try await rows("SELECT topic, payload::text AS payload FROM outbox WHERE topic LIKE 'pms/v1/alert/%' ORDER BY id").map {

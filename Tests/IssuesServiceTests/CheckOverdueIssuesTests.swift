@@ -37,20 +37,6 @@ final class CheckOverdueIssuesTests: XCTestCase {
             """, [id, no ?? "IS20260101\(id)", title, status, due, assignee, project])
     }
 
-    func notifications() async throws -> [PostgresRow] {
-        try await h.rows("""
-            SELECT user_id, notification_type, source_type, source_id, title, content, link_url, priority, is_read,
-                   dedupe_key, extra_data::text AS extra,
-                   to_char(created_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI') AS created
-              FROM notifications ORDER BY id
-            """)
-    }
-
-    func inbox() async throws -> [String] {
-        try await h.rows("SELECT producer, topic FROM outbox WHERE topic LIKE 'pms/v1/inbox/%' ORDER BY id")
-            .map { "\($0["producer"]!) \($0["topic"]!)" }
-    }
-
     func detail(_ result: RunResult?, _ key: String) -> Double? {
         if case .number(let n)? = result?.details?[key] { return n }
         return nil
@@ -61,7 +47,7 @@ final class CheckOverdueIssuesTests: XCTestCase {
         try await issue(101, no: "IS20260101001")
         let outcome = await h.run(job, at: "2026-01-09T10:00")
         XCTAssertSucceeded(outcome)
-        let rows = try await notifications()
+        let rows = try await h.notifications()
         XCTAssertEqual(rows.count, 2)
         XCTAssertEqual(rows.map { $0["user_id"]! }, ["7", "9"])
         XCTAssertEqual(rows[0]["title"], "问题已逾期：夹爪气缸漏气")
@@ -80,7 +66,7 @@ final class CheckOverdueIssuesTests: XCTestCase {
             XCTAssertEqual(n["extra"], "{}")
             XCTAssertEqual(n["created"], "2026-01-09 10:00")
         }
-        let messages = try await inbox()
+        let messages = try await h.inboxMessages()
         XCTAssertEqual(messages, ["issues pms/v1/inbox/7", "issues pms/v1/inbox/9"])
         let payload = try await h.rows(
             "SELECT payload->>'title' AS title, payload->>'content' AS content FROM outbox WHERE topic = 'pms/v1/inbox/9'")
@@ -109,7 +95,7 @@ final class CheckOverdueIssuesTests: XCTestCase {
         XCTAssertSucceeded(outcome)
         let total = try await h.count("SELECT 1 FROM notifications")
         XCTAssertEqual(total, 0)
-        let messages = try await inbox()
+        let messages = try await h.inboxMessages()
         XCTAssertEqual(messages, [])
         let result = try await h.lastResult(jobID)
         XCTAssertEqual(detail(result, "overdue_count"), 0)
@@ -121,7 +107,7 @@ final class CheckOverdueIssuesTests: XCTestCase {
         try await issue(105, status: "PROCESSING", due: "2026-01-01")
         let outcome = await h.run(job, at: "2026-01-09T10:00")
         XCTAssertSucceeded(outcome)
-        let rows = try await notifications()
+        let rows = try await h.notifications()
         XCTAssertEqual(rows.map { $0["user_id"]! }, ["7", "9"])
         XCTAssertEqual(rows.first?["content"], "问题 IS20260101105 已逾期，要求完成日期：2026-01-01")
     }
@@ -131,7 +117,7 @@ final class CheckOverdueIssuesTests: XCTestCase {
         try await issue(102, assignee: 9)
         let outcome = await h.run(job, at: "2026-01-09T10:00")
         XCTAssertSucceeded(outcome)
-        let rows = try await notifications()
+        let rows = try await h.notifications()
         XCTAssertEqual(rows.count, 1)
         XCTAssertEqual(rows.first?["user_id"], "9")
         XCTAssertEqual(rows.first?["title"], "问题已逾期：夹爪气缸漏气")
@@ -148,9 +134,9 @@ final class CheckOverdueIssuesTests: XCTestCase {
         XCTAssertSucceeded(first)
         let again = await h.run(job, at: "2026-01-09T11:00")
         XCTAssertSucceeded(again)
-        let sameDay = try await notifications()
+        let sameDay = try await h.notifications()
         XCTAssertEqual(sameDay.count, 2)
-        let messagesSameDay = try await inbox()
+        let messagesSameDay = try await h.inboxMessages()
         XCTAssertEqual(messagesSameDay.count, 2)
         let rerun = try await h.lastResult(jobID)
         XCTAssertEqual(rerun?.created, 0)
@@ -163,7 +149,7 @@ final class CheckOverdueIssuesTests: XCTestCase {
         XCTAssertEqual(stillTwo, 2)
         let next = await h.run(job, at: "2026-01-10T00:00")
         XCTAssertSucceeded(next)
-        let rows = try await notifications()
+        let rows = try await h.notifications()
         XCTAssertEqual(rows.count, 4)
         XCTAssertEqual(Array(rows.suffix(2)).map { $0["dedupe_key"]! }, [
             "ISSUE_OVERDUE|ISSUE|101|7|2026-01-10", "ISSUE_OVERDUE|ISSUE|101|9|2026-01-10",
@@ -202,10 +188,10 @@ final class CheckOverdueIssuesTests: XCTestCase {
         try await issue(304, assignee: 31, project: nil)
         let outcome = await h.run(job, at: "2026-01-09T10:00")
         XCTAssertSucceeded(outcome)
-        let rows = try await notifications()
+        let rows = try await h.notifications()
         XCTAssertEqual(rows.map { "\($0["source_id"]!):\($0["user_id"]!)" }, ["301:9", "303:11"])
         XCTAssertEqual(rows.map { $0["title"]! }, ["项目问题已逾期：夹爪气缸漏气", "问题已逾期：夹爪气缸漏气"])
-        let messages = try await inbox()
+        let messages = try await h.inboxMessages()
         XCTAssertEqual(messages, ["issues pms/v1/inbox/9", "issues pms/v1/inbox/11"])
         let result = try await h.lastResult(jobID)
         XCTAssertEqual(result?.checked, 4)
@@ -226,7 +212,7 @@ final class CheckOverdueIssuesTests: XCTestCase {
         try await h.exec("UPDATE notification_settings SET system_enabled = false WHERE user_id = 11")
         let outcome = await h.run(job, at: "2026-01-09T10:00")
         XCTAssertSucceeded(outcome)
-        let rows = try await notifications()
+        let rows = try await h.notifications()
         XCTAssertEqual(rows.map { "\($0["source_id"]!):\($0["user_id"]!)" }, ["401:9", "402:9"])
         XCTAssertEqual(rows.map { $0["title"]! }, ["项目问题已逾期：夹爪气缸漏气", "问题已逾期：夹爪气缸漏气"])
         let result = try await h.lastResult(jobID)
@@ -256,7 +242,7 @@ final class CheckOverdueIssuesTests: XCTestCase {
         try await issue(601, title: long)
         let outcome = await h.run(job, at: "2026-01-09T10:00")
         XCTAssertSucceeded(outcome)
-        let rows = try await notifications()
+        let rows = try await h.notifications()
         XCTAssertEqual(rows.map { $0["title"]!.count }, [200, 200])
         XCTAssertEqual(rows.first?["title"], "问题已逾期：" + String(repeating: "长", count: 194))
     }
@@ -266,7 +252,7 @@ final class CheckOverdueIssuesTests: XCTestCase {
         try await issue(701, due: "2026-01-08", assignee: 7, project: nil)
         let outcome = await h.run(job, at: "2026-01-09T00:30")
         XCTAssertSucceeded(outcome)
-        let rows = try await notifications()
+        let rows = try await h.notifications()
         XCTAssertEqual(rows.map { $0["dedupe_key"]! }, ["ISSUE_OVERDUE|ISSUE|701|7|2026-01-09"])
     }
 

@@ -40,21 +40,6 @@ final class CheckEquipmentMaintenanceReminderTests: XCTestCase {
         try await equipment(71, code: "EQ-71", name: "数控车床", next: next)
     }
 
-    func notifications() async throws -> [PostgresRow] {
-        try await h.rows("""
-            SELECT user_id, notification_type, source_type, source_id, title, content, link_url, priority, is_read,
-                   dedupe_key, extra_data::text AS extra, to_char(created_at AT TIME ZONE 'Asia/Shanghai',
-                   'YYYY-MM-DD HH24:MI') AS created
-              FROM notifications ORDER BY id
-            """)
-    }
-
-    /// The inbox messages of the outbox as "producer topic".
-    func inbox() async throws -> [String] {
-        try await h.rows("SELECT producer, topic FROM outbox WHERE topic LIKE 'pms/v1/inbox/%' ORDER BY id")
-            .map { "\($0["producer"]!) \($0["topic"]!)" }
-    }
-
     func extraMatches(_ json: String, sourceID: Int) async throws -> Bool {
         let row = try await h.rows(
             "SELECT bool_and(extra_data = $1::jsonb) AS same FROM notifications WHERE source_id = $2", [json, sourceID])
@@ -66,7 +51,7 @@ final class CheckEquipmentMaintenanceReminderTests: XCTestCase {
         try await equipment71(next: "2026-01-12")
         let outcome = await h.run(job, at: "2026-01-09T08:30")
         XCTAssertSucceeded(outcome)
-        let rows = try await notifications()
+        let rows = try await h.notifications()
         XCTAssertEqual(rows.count, 1)
         let n = rows[0]
         XCTAssertEqual(n["user_id"], "13")
@@ -86,7 +71,7 @@ final class CheckEquipmentMaintenanceReminderTests: XCTestCase {
             """, sourceID: 71)
         XCTAssertTrue(extraOK, "extra_data was \(n["extra"] ?? "NULL")")
 
-        let messages = try await inbox()
+        let messages = try await h.inboxMessages()
         XCTAssertEqual(messages, ["production pms/v1/inbox/13"])
         let payload = try await h.rows("""
             SELECT o.payload->>'user_id' AS user_id, o.payload->>'title' AS title, o.payload->>'content' AS content,
@@ -126,7 +111,7 @@ final class CheckEquipmentMaintenanceReminderTests: XCTestCase {
         try await equipment(85, code: "EQ-85", name: "折弯机", next: "2026-01-08")
         let outcome = await h.run(job, at: "2026-01-09T08:30")
         XCTAssertSucceeded(outcome)
-        let rows = try await notifications()
+        let rows = try await h.notifications()
         XCTAssertEqual(rows.map { $0["source_id"]! }, ["81", "82", "83", "85"])
         XCTAssertEqual(rows.map { $0["priority"]! }, ["URGENT", "URGENT", "NORMAL", "URGENT"])
         XCTAssertEqual(rows.map { $0["user_id"]! }, ["13", "13", "13", "13"])
@@ -153,7 +138,7 @@ final class CheckEquipmentMaintenanceReminderTests: XCTestCase {
              "days_until_maintenance": -1, "last_maintenance_date": "2025-10-14"}
             """, sourceID: 85)
         XCTAssertTrue(overdueExtra)
-        let messages = try await inbox()
+        let messages = try await h.inboxMessages()
         XCTAssertEqual(messages, Array(repeating: "production pms/v1/inbox/13", count: 4))
         let result = try await h.lastResult(jobID)
         XCTAssertEqual(result?.checked, 4)   // D+8 is outside the window
@@ -167,10 +152,10 @@ final class CheckEquipmentMaintenanceReminderTests: XCTestCase {
         XCTAssertSucceeded(first)
         let second = await h.run(job, at: "2026-01-09T09:00")
         XCTAssertSucceeded(second)
-        let rows = try await notifications()
+        let rows = try await h.notifications()
         XCTAssertEqual(rows.count, 1)
         XCTAssertEqual(rows.first?["created"], "2026-01-09 08:30")
-        let messages = try await inbox()
+        let messages = try await h.inboxMessages()
         XCTAssertEqual(messages.count, 1)
         let result = try await h.lastResult(jobID)
         XCTAssertEqual(result?.created, 0)
@@ -185,19 +170,19 @@ final class CheckEquipmentMaintenanceReminderTests: XCTestCase {
         XCTAssertSucceeded(d)
         let d1 = await h.run(job, at: "2026-01-10T08:30")
         XCTAssertSucceeded(d1)
-        let afterD1 = try await notifications()
+        let afterD1 = try await h.notifications()
         XCTAssertEqual(afterD1.count, 1)
         let resultD1 = try await h.lastResult(jobID)
         XCTAssertEqual(resultD1?.checked, 1)
         XCTAssertEqual(resultD1?.created, 0)
         let d2 = await h.run(job, at: "2026-01-11T08:30")
         XCTAssertSucceeded(d2)
-        let rows = try await notifications()
+        let rows = try await h.notifications()
         XCTAssertEqual(rows.count, 2)
         XCTAssertEqual(rows.last?["priority"], "URGENT")
         XCTAssertEqual(rows.last?["content"], "设备 EQ-71（数控车床）将在 1 天后进行保养，保养日期：2026-01-12，请提前安排。")
         XCTAssertEqual(rows.last?["dedupe_key"], "EQUIPMENT_MAINTENANCE_REMINDER|equipment|71|13|2026-01-12|1")
-        let messages = try await inbox()
+        let messages = try await h.inboxMessages()
         XCTAssertEqual(messages.count, 2)
     }
 
@@ -212,7 +197,7 @@ final class CheckEquipmentMaintenanceReminderTests: XCTestCase {
         XCTAssertSucceeded(outcome)
         let total = try await h.count("SELECT 1 FROM notifications")
         XCTAssertEqual(total, 0)
-        let messages = try await inbox()
+        let messages = try await h.inboxMessages()
         XCTAssertEqual(messages, [])
         let result = try await h.lastResult(jobID)
         XCTAssertEqual(result?.checked, 0)
@@ -226,7 +211,7 @@ final class CheckEquipmentMaintenanceReminderTests: XCTestCase {
         try await equipment(78, code: "EQ-78", name: "线切割", next: "2026-01-12", status: "MAINTENANCE")
         let outcome = await h.run(job, at: "2026-01-09T08:30")
         XCTAssertSucceeded(outcome)
-        let rows = try await notifications()
+        let rows = try await h.notifications()
         XCTAssertEqual(rows.map { $0["source_id"]! }, ["78"])
         let result = try await h.lastResult(jobID)
         XCTAssertEqual(result?.checked, 2)
@@ -242,7 +227,7 @@ final class CheckEquipmentMaintenanceReminderTests: XCTestCase {
         XCTAssertSucceeded(again)
         let next = await h.run(job, at: "2026-01-10T08:30")
         XCTAssertSucceeded(next)
-        let rows = try await notifications()
+        let rows = try await h.notifications()
         XCTAssertEqual(rows.map { $0["content"]! }, [
             "设备 EQ-71（数控车床）保养已逾期 4 天，保养日期：2026-01-05，请尽快安排。",
             "设备 EQ-71（数控车床）保养已逾期 5 天，保养日期：2026-01-05，请尽快安排。",
@@ -252,7 +237,7 @@ final class CheckEquipmentMaintenanceReminderTests: XCTestCase {
             "EQUIPMENT_MAINTENANCE_REMINDER|equipment|71|13|2026-01-05|OVERDUE-2026-01-09",
             "EQUIPMENT_MAINTENANCE_REMINDER|equipment|71|13|2026-01-05|OVERDUE-2026-01-10",
         ])
-        let messages = try await inbox()
+        let messages = try await h.inboxMessages()
         XCTAssertEqual(messages.count, 2)
     }
 
@@ -270,10 +255,10 @@ final class CheckEquipmentMaintenanceReminderTests: XCTestCase {
         try await equipment(79, code: "EQ-79", name: "装配台", next: "2026-01-12", workshop: 2)
         let outcome = await h.run(job, at: "2026-01-09T08:30")
         XCTAssertSucceeded(outcome)
-        let rows = try await notifications()
+        let rows = try await h.notifications()
         // Equipment 71: manager 13 + PMC 20; equipment 79: inactive manager 23 falls back to PMC 20 alone.
         XCTAssertEqual(rows.map { "\($0["source_id"]!):\($0["user_id"]!)" }, ["71:13", "71:20", "79:20"])
-        let messages = try await inbox()
+        let messages = try await h.inboxMessages()
         XCTAssertEqual(messages, ["production pms/v1/inbox/13", "production pms/v1/inbox/20", "production pms/v1/inbox/20"])
         let result = try await h.lastResult(jobID)
         XCTAssertEqual(result?.created, 3)
@@ -294,9 +279,9 @@ final class CheckEquipmentMaintenanceReminderTests: XCTestCase {
         try await equipment(80, code: "EQ-80", name: "无车间设备", next: "2026-01-16", workshop: nil)
         let outcome = await h.run(job, at: "2026-01-09T08:30")
         XCTAssertSucceeded(outcome)
-        let rows = try await notifications()
+        let rows = try await h.notifications()
         XCTAssertEqual(rows.map { "\($0["source_id"]!):\($0["user_id"]!)" }, ["71:22", "80:22"])
-        let messages = try await inbox()
+        let messages = try await h.inboxMessages()
         XCTAssertEqual(messages, ["production pms/v1/inbox/22", "production pms/v1/inbox/22"])
     }
 
@@ -321,7 +306,7 @@ final class CheckEquipmentMaintenanceReminderTests: XCTestCase {
         try await h.exec("UPDATE equipment SET next_maintenance_date = '2026-01-16' WHERE id = 71")
         let second = await h.run(job, at: "2026-01-09T10:00")
         XCTAssertSucceeded(second)
-        let rows = try await notifications()
+        let rows = try await h.notifications()
         XCTAssertEqual(rows.map { $0["dedupe_key"]! }, [
             "EQUIPMENT_MAINTENANCE_REMINDER|equipment|71|13|2026-01-12|3",
             "EQUIPMENT_MAINTENANCE_REMINDER|equipment|71|13|2026-01-16|7",
@@ -340,7 +325,7 @@ final class CheckEquipmentMaintenanceReminderTests: XCTestCase {
         XCTAssertEqual(succeeded, 1)
         let total = try await h.count("SELECT 1 FROM notifications")
         XCTAssertEqual(total, 1)
-        let messages = try await inbox()
+        let messages = try await h.inboxMessages()
         XCTAssertEqual(messages.count, 1)
     }
 }

@@ -57,26 +57,6 @@ final class CheckEcnOverdueTests: XCTestCase {
             [id, ecn, name, assignee, end, status])
     }
 
-    func notifications() async throws -> [PostgresRow] {
-        try await h.rows("""
-            SELECT user_id, notification_type, source_type, source_id, title, content, link_url, priority, is_read,
-                   dedupe_key, extra_data::text AS extra,
-                   to_char(created_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI') AS created
-              FROM notifications ORDER BY id
-            """)
-    }
-
-    func extraMatches(_ json: String, dedupe: String) async throws -> Bool {
-        let row = try await h.rows("SELECT extra_data = $1::jsonb AS same FROM notifications WHERE dedupe_key = $2",
-                                   [json, dedupe])
-        return row.first?["same"] == "t"
-    }
-
-    func inbox() async throws -> [String] {
-        try await h.rows("SELECT producer, topic FROM outbox WHERE topic LIKE 'pms/v1/inbox/%' ORDER BY id")
-            .map { "\($0["producer"]!) \($0["topic"]!)" }
-    }
-
     /// The fixtures of scenarios 1–3 (ECN numbers ECN-001 … ECN-003).
     func scenarioFixtures() async throws {
         try await ecn(31, "ECN-001", status: "EVALUATING")
@@ -94,7 +74,7 @@ final class CheckEcnOverdueTests: XCTestCase {
         try await evaluation(301, ecn: 31, created: "2026-01-05 08:00+08")
         let outcome = await h.run(job, at: "2026-01-09T09:00")
         XCTAssertSucceeded(outcome)
-        let rows = try await notifications()
+        let rows = try await h.notifications()
         XCTAssertEqual(rows.count, 1)
         let n = try XCTUnwrap(rows.first)
         XCTAssertEqual(n["user_id"], "12")
@@ -108,12 +88,12 @@ final class CheckEcnOverdueTests: XCTestCase {
         XCTAssertEqual(n["is_read"], "f")
         XCTAssertEqual(n["dedupe_key"], "ECN_OVERDUE_ALERT|EVALUATION|301|12|2026-01-09")
         XCTAssertEqual(n["created"], "2026-01-09 09:00")
-        let extraOK = try await extraMatches("""
+        let extraOK = try await h.extraDataMatches("""
             {"alert_type": "EVALUATION_OVERDUE", "overdue_days": 1, "ecn_no": "ECN-001",
              "item_type": "EVALUATION", "item_id": 301}
             """, dedupe: "ECN_OVERDUE_ALERT|EVALUATION|301|12|2026-01-09")
         XCTAssertTrue(extraOK, "extra_data was \(n["extra"] ?? "NULL")")
-        let messages = try await inbox()
+        let messages = try await h.inboxMessages()
         XCTAssertEqual(messages, ["progress pms/v1/inbox/12"])
         let payload = try await h.rows(
             "SELECT payload->>'content' AS content, payload->>'title' AS title FROM outbox WHERE topic = 'pms/v1/inbox/12'")
@@ -133,7 +113,7 @@ final class CheckEcnOverdueTests: XCTestCase {
         try await approval(402, ecn: 32, level: 2, role: "总经理", approver: 16, due: "2025-12-31 10:00+08")
         let outcome = await h.run(job, at: "2026-01-09T09:00")
         XCTAssertSucceeded(outcome)
-        let rows = try await notifications()
+        let rows = try await h.notifications()
         XCTAssertEqual(rows.count, 1)
         let n = try XCTUnwrap(rows.first)
         XCTAssertEqual(n["user_id"], "15")
@@ -141,7 +121,7 @@ final class CheckEcnOverdueTests: XCTestCase {
         XCTAssertEqual(n["content"], "ECN ECN-002 的第1级审批（项目经理）已超时8天")
         XCTAssertEqual(n["priority"], "URGENT")
         XCTAssertEqual(n["dedupe_key"], "ECN_OVERDUE_ALERT|APPROVAL|401|15|2026-01-09")
-        let extraOK = try await extraMatches("""
+        let extraOK = try await h.extraDataMatches("""
             {"alert_type": "APPROVAL_OVERDUE", "overdue_days": 8, "ecn_no": "ECN-002",
              "item_type": "APPROVAL", "item_id": 401}
             """, dedupe: "ECN_OVERDUE_ALERT|APPROVAL|401|15|2026-01-09")
@@ -161,7 +141,7 @@ final class CheckEcnOverdueTests: XCTestCase {
         try await approval(402, ecn: 32, level: 2, role: "总经理", approver: 16, due: "2026-01-07 12:00+08")
         let outcome = await h.run(job, at: "2026-01-09T09:00")
         XCTAssertSucceeded(outcome)
-        let rows = try await notifications()
+        let rows = try await h.notifications()
         XCTAssertEqual(rows.map { $0["user_id"]! }, ["16"])
         XCTAssertEqual(rows.map { $0["content"]! }, ["ECN ECN-002 的第2级审批（总经理）已超时1天"])
         XCTAssertEqual(rows.map { $0["priority"]! }, ["HIGH"])
@@ -173,7 +153,7 @@ final class CheckEcnOverdueTests: XCTestCase {
         try await task(501, ecn: 33, end: "2026-01-08")
         let outcome = await h.run(job, at: "2026-01-09T09:00")
         XCTAssertSucceeded(outcome)
-        let rows = try await notifications()
+        let rows = try await h.notifications()
         XCTAssertEqual(rows.count, 1)
         let n = try XCTUnwrap(rows.first)
         XCTAssertEqual(n["user_id"], "20")
@@ -182,7 +162,7 @@ final class CheckEcnOverdueTests: XCTestCase {
         XCTAssertEqual(n["priority"], "HIGH")
         XCTAssertEqual(n["link_url"], "/ecns?ecnId=33")
         XCTAssertEqual(n["dedupe_key"], "ECN_OVERDUE_ALERT|TASK|501|20|2026-01-09")
-        let extraOK = try await extraMatches("""
+        let extraOK = try await h.extraDataMatches("""
             {"alert_type": "TASK_OVERDUE", "overdue_days": 1, "ecn_no": "ECN-003", "item_type": "TASK", "item_id": 501}
             """, dedupe: "ECN_OVERDUE_ALERT|TASK|501|20|2026-01-09")
         XCTAssertTrue(extraOK, "extra_data was \(n["extra"] ?? "NULL")")
@@ -206,7 +186,7 @@ final class CheckEcnOverdueTests: XCTestCase {
         XCTAssertSucceeded(outcome)
         let total = try await h.count("SELECT 1 FROM notifications")
         XCTAssertEqual(total, 0)
-        let messages = try await inbox()
+        let messages = try await h.inboxMessages()
         XCTAssertEqual(messages, [])
         let flags = try await h.rows("SELECT id, is_overdue FROM ecn_approvals ORDER BY id")
         XCTAssertEqual(flags.map { "\($0["id"]!):\($0["is_overdue"]!)" }, ["404:f", "406:f"])
@@ -237,14 +217,14 @@ final class CheckEcnOverdueTests: XCTestCase {
         XCTAssertSucceeded(first)
         let again = await h.run(job, at: "2026-01-09T09:30")
         XCTAssertSucceeded(again)
-        let sameDay = try await notifications()
+        let sameDay = try await h.notifications()
         XCTAssertEqual(sameDay.count, 3)
         let rerun = try await h.lastResult(jobID)
         XCTAssertEqual(rerun?.created, 0)
         XCTAssertEqual(rerun?.skipped, 3)
         let next = await h.run(job, at: "2026-01-10T09:00")
         XCTAssertSucceeded(next)
-        let rows = try await notifications()
+        let rows = try await h.notifications()
         XCTAssertEqual(rows.count, 6)
         XCTAssertEqual(Array(rows.suffix(3)).map { $0["content"]! }, [
             "ECN ECN-001 的机械部评估已超时2天",
@@ -256,7 +236,7 @@ final class CheckEcnOverdueTests: XCTestCase {
             "ECN_OVERDUE_ALERT|APPROVAL|401|15|2026-01-10",
             "ECN_OVERDUE_ALERT|TASK|501|20|2026-01-10",
         ])
-        let messages = try await inbox()
+        let messages = try await h.inboxMessages()
         XCTAssertEqual(messages.count, 6)
     }
 
@@ -267,7 +247,7 @@ final class CheckEcnOverdueTests: XCTestCase {
         try await evaluation(302, ecn: 31, dept: "工艺部", status: "SUBMITTED", created: "2025-12-30 08:00+08")
         let outcome = await h.run(job, at: "2026-01-09T09:00")
         XCTAssertSucceeded(outcome)
-        let rows = try await notifications()
+        let rows = try await h.notifications()
         // age 10 d 1 h − 3 = 7 days: HIGH (URGENT only above 7)
         XCTAssertEqual(rows.map { $0["content"]! }, ["ECN ECN-001 的电气部评估已超时7天"])
         XCTAssertEqual(rows.map { $0["priority"]! }, ["HIGH"])
@@ -281,7 +261,7 @@ final class CheckEcnOverdueTests: XCTestCase {
         try await approval(401, ecn: 32, level: 1, due: "2026-01-09 07:00+08")
         let outcome = await h.run(job, at: "2026-01-09T09:00")
         XCTAssertSucceeded(outcome)
-        let rows = try await notifications()
+        let rows = try await h.notifications()
         XCTAssertEqual(rows.map { $0["content"]! }, [
             "ECN ECN-001 的机械部评估已超时1天",
             "ECN ECN-002 的第1级审批（项目经理）已超时1天",
@@ -299,7 +279,7 @@ final class CheckEcnOverdueTests: XCTestCase {
         try await task(501, ecn: 33, assignee: 31, end: "2026-01-08")
         let outcome = await h.run(job, at: "2026-01-09T09:00")
         XCTAssertSucceeded(outcome)
-        let rows = try await notifications()
+        let rows = try await h.notifications()
         XCTAssertEqual(rows.map { "\($0["source_id"]!):\($0["user_id"]!)" }, ["31:4", "32:30"])
         let result = try await h.lastResult(jobID)
         XCTAssertEqual(result?.checked, 3)

@@ -74,19 +74,6 @@ final class CheckMilestoneStatusAndAdjustPaymentsTests: XCTestCase {
             """)
     }
 
-    func notifications() async throws -> [PostgresRow] {
-        try await h.rows("""
-            SELECT user_id, notification_type, source_type, source_id, title, content, link_url, priority, is_read,
-                   extra_data, dedupe_key, to_char(created_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI') AS created
-              FROM notifications ORDER BY id
-            """)
-    }
-
-    func inbox() async throws -> [String] {
-        try await h.rows("SELECT producer, topic FROM outbox WHERE topic LIKE 'pms/v1/inbox/%' ORDER BY id")
-            .map { "\($0["producer"]!) \($0["topic"]!)" }
-    }
-
     func watermark() async throws -> String? {
         try await h.rows("""
             SELECT to_char(last_success_started_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI') AS w
@@ -140,7 +127,7 @@ final class CheckMilestoneStatusAndAdjustPaymentsTests: XCTestCase {
             """)
         XCTAssertTrue(remarkOK)
 
-        let rows = try await notifications()
+        let rows = try await h.notifications()
         XCTAssertEqual(rows.map { $0["user_id"]! }, ["2", "3", "9"])
         for n in rows {
             XCTAssertEqual(n["notification_type"], "PAYMENT_ADJUSTMENT")
@@ -149,13 +136,13 @@ final class CheckMilestoneStatusAndAdjustPaymentsTests: XCTestCase {
             XCTAssertEqual(n["title"], "收款计划调整通知")
             XCTAssertEqual(n["content"], content(plans: "验收款", status: "COMPLETED"))
             XCTAssertNil(n["link_url"])
-            XCTAssertNil(n["extra_data"])
+            XCTAssertNil(n["extra"])
             XCTAssertEqual(n["priority"], "NORMAL")
             XCTAssertEqual(n["is_read"], "f")
             XCTAssertEqual(n["created"], "2026-01-09 10:00")
             XCTAssertEqual(n["dedupe_key"], "PAYMENT_ADJUSTMENT|milestone|11|\(n["user_id"]!)|COMPLETED|2026-01-07")
         }
-        let messages = try await inbox()
+        let messages = try await h.inboxMessages()
         XCTAssertEqual(messages, ["receivables pms/v1/inbox/2", "receivables pms/v1/inbox/3", "receivables pms/v1/inbox/9"])
         let w = try await watermark()
         XCTAssertEqual(w, "2026-01-09 10:00")
@@ -180,7 +167,7 @@ final class CheckMilestoneStatusAndAdjustPaymentsTests: XCTestCase {
         XCTAssertEqual(entries.map { "\($0["old_value"]!)>\($0["new_value"]!) \($0["milestone_status"]!) \($0["milestone_date"]!)" },
                        ["2026-01-14>2026-01-29 DELAYED 2026-01-29"])
         XCTAssertEqual(entries.first?["reason"], "里程碑状态变更为 DELAYED，自动调整收款计划")
-        let rows = try await notifications()
+        let rows = try await h.notifications()
         XCTAssertEqual(rows.map { $0["user_id"]! }, ["2", "3", "9"])
         XCTAssertEqual(rows.first?["content"], content(milestone: "设备到货", plans: "发货款", status: "DELAYED"))
         XCTAssertEqual(rows.first?["dedupe_key"], "PAYMENT_ADJUSTMENT|milestone|12|2|DELAYED|2026-01-29")
@@ -200,7 +187,7 @@ final class CheckMilestoneStatusAndAdjustPaymentsTests: XCTestCase {
         XCTAssertEqual(planRows, ["104 2026-01-19 01-01 08:00", "105 2026-01-19 01-01 08:00", "106 2026-01-19 01-01 08:00"])
         let entries = try await history()
         XCTAssertEqual(entries.count, 0)
-        let rows = try await notifications()
+        let rows = try await h.notifications()
         XCTAssertEqual(rows.count, 0)
         let result = try await h.lastResult(jobID)
         XCTAssertEqual(result?.checked, 1, "only milestone 15 is in the window")
@@ -235,9 +222,9 @@ final class CheckMilestoneStatusAndAdjustPaymentsTests: XCTestCase {
         XCTAssertEqual(planRows, ["101 2026-01-07 01-09 10:00", "102 2026-01-19 01-01 08:00"])
         let entries = try await history()
         XCTAssertEqual(entries.count, 1)
-        let rows = try await notifications()
+        let rows = try await h.notifications()
         XCTAssertEqual(rows.count, 3)
-        let messages = try await inbox()
+        let messages = try await h.inboxMessages()
         XCTAssertEqual(messages.count, 3)
         let w = try await watermark()
         XCTAssertEqual(w, "2026-01-09 11:10")
@@ -261,7 +248,7 @@ final class CheckMilestoneStatusAndAdjustPaymentsTests: XCTestCase {
         XCTAssertEqual(d.first?["d"], "2026-01-12")
         let entries = try await history()
         XCTAssertEqual(entries.count, 1)
-        let rows = try await notifications()
+        let rows = try await h.notifications()
         XCTAssertEqual(rows.count, 3)
     }
 
@@ -282,7 +269,7 @@ final class CheckMilestoneStatusAndAdjustPaymentsTests: XCTestCase {
         let entries = try await history()
         XCTAssertEqual(entries.map { $0["reason"]! }, ["里程碑状态变更为 COMPLETED，自动调整收款计划",
                                                        "里程碑状态变更为 COMPLETED，自动调整收款计划"])
-        let rows = try await notifications()
+        let rows = try await h.notifications()
         XCTAssertEqual(rows.count, 3, "one notice per recipient for the milestone, not per plan")
         XCTAssertEqual(rows.first?["content"], content(milestone: "终验收", plans: "到货款, 验收款", status: "COMPLETED"))
         let result = try await h.lastResult(jobID)
@@ -300,7 +287,7 @@ final class CheckMilestoneStatusAndAdjustPaymentsTests: XCTestCase {
         XCTAssertSucceeded(outcome)
         let planRows = try await plans()
         XCTAssertEqual(planRows, ["101 2026-01-19 01-01 08:00", "102 2026-01-19 01-01 08:00", "107 2026-01-08 01-09 10:00"])
-        let rows = try await notifications()
+        let rows = try await h.notifications()
         XCTAssertEqual(Set(rows.map { $0["source_id"]! }), ["16"])
     }
 
@@ -354,7 +341,7 @@ final class CheckMilestoneStatusAndAdjustPaymentsTests: XCTestCase {
         try await plan(102, milestone: 11, name: "尾款", planned: "2026-01-19", contract: 23)
         let outcome = await h.run(job, at: "2026-01-09T10:00")
         XCTAssertSucceeded(outcome)
-        let rows = try await notifications()
+        let rows = try await h.notifications()
         // 4 plan contract owner, (31 inactive), 2 project contract owner (also FIN), 3 PM, 5 CFO, 9 FI;
         // 6 holds only an inactive role, 31 is inactive.
         XCTAssertEqual(rows.map { $0["user_id"]! }, ["4", "2", "3", "5", "9"])
@@ -375,7 +362,7 @@ final class CheckMilestoneStatusAndAdjustPaymentsTests: XCTestCase {
         XCTAssertSucceeded(outcome)
         let planRows = try await plans()
         XCTAssertEqual(planRows.first, "101 2026-01-07 01-09 10:00")
-        let rows = try await notifications()
+        let rows = try await h.notifications()
         XCTAssertEqual(rows.count, 0)
         let result = try await h.lastResult(jobID)
         XCTAssertEqual(result?.unrouted, 1)
@@ -447,7 +434,7 @@ final class CheckMilestoneStatusAndAdjustPaymentsTests: XCTestCase {
         XCTAssertEqual(second, .duplicate)
         let planRows = try await plans()
         XCTAssertEqual(planRows.first, "101 2026-01-19 01-09 10:00", "the redelivery did not run")
-        let rows = try await notifications()
+        let rows = try await h.notifications()
         XCTAssertEqual(rows.count, 3)
     }
 
@@ -480,7 +467,7 @@ final class CheckMilestoneStatusAndAdjustPaymentsTests: XCTestCase {
         XCTAssertEqual(planRows, ["101 2026-01-07 01-09 10:00", "102 2026-01-19 01-01 08:00", "103 2026-01-14 01-01 08:00"])
         var entries = try await history()
         XCTAssertEqual(entries.map { $0["plan_id"]! }, ["101"])
-        var rows = try await notifications()
+        var rows = try await h.notifications()
         XCTAssertEqual(rows.map { $0["source_id"]! }, ["11", "11", "11"])
         var w = try await watermark()
         XCTAssertEqual(w, "2026-01-09 09:00", "not advanced")
@@ -492,7 +479,7 @@ final class CheckMilestoneStatusAndAdjustPaymentsTests: XCTestCase {
         XCTAssertEqual(planRows, ["101 2026-01-07 01-09 10:00", "102 2026-01-19 01-01 08:00", "103 2026-01-29 01-09 11:00"])
         entries = try await history()
         XCTAssertEqual(entries.map { $0["plan_id"]! }, ["101", "103"])
-        rows = try await notifications()
+        rows = try await h.notifications()
         XCTAssertEqual(rows.map { $0["source_id"]! }, ["11", "11", "11", "12", "12", "12"])
         w = try await watermark()
         XCTAssertEqual(w, "2026-01-09 11:00")

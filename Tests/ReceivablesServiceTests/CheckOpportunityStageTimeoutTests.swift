@@ -36,32 +36,12 @@ final class CheckOpportunityStageTimeoutTests: XCTestCase {
             """, [id, "OPP-\(id)", name, stage, owner, changed, updated])
     }
 
-    func notifications() async throws -> [PostgresRow] {
-        try await h.rows("""
-            SELECT user_id, notification_type, source_type, source_id, title, content, link_url, priority, is_read,
-                   dedupe_key, extra_data::text AS extra,
-                   to_char(created_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI') AS created
-              FROM notifications ORDER BY id
-            """)
-    }
-
-    func extraMatches(_ json: String, dedupe: String) async throws -> Bool {
-        let row = try await h.rows("SELECT extra_data = $1::jsonb AS same FROM notifications WHERE dedupe_key = $2",
-                                   [json, dedupe])
-        return row.first?["same"] == "t"
-    }
-
-    func inbox() async throws -> [String] {
-        try await h.rows("SELECT producer, topic FROM outbox WHERE topic LIKE 'pms/v1/inbox/%' ORDER BY id")
-            .map { "\($0["producer"]!) \($0["topic"]!)" }
-    }
-
     // Scenario 1: PROPOSAL entered D−12 → NORMAL (12 > 10, 12 <= 15); the texts name 12 and 10 days.
     func testScenario1OverThresholdIsNormal() async throws {
         try await opportunity(1, "华东产线改造", stage: "PROPOSAL", changed: "2025-12-28 10:00")
         let outcome = await h.run(job, at: "2026-01-09T15:30")
         XCTAssertSucceeded(outcome)
-        let rows = try await notifications()
+        let rows = try await h.notifications()
         XCTAssertEqual(rows.count, 1)
         let n = try XCTUnwrap(rows.first)
         XCTAssertEqual(n["user_id"], "21")
@@ -75,11 +55,11 @@ final class CheckOpportunityStageTimeoutTests: XCTestCase {
         XCTAssertEqual(n["is_read"], "f")
         XCTAssertEqual(n["dedupe_key"], "OPPORTUNITY_STAGE_TIMEOUT|opportunity|1|21|2026-01-09")
         XCTAssertEqual(n["created"], "2026-01-09 15:30")
-        let extraOK = try await extraMatches("""
+        let extraOK = try await h.extraDataMatches("""
             {"opportunity_name": "华东产线改造", "stage": "PROPOSAL", "days_in_stage": 12, "timeout_days": 10}
             """, dedupe: "OPPORTUNITY_STAGE_TIMEOUT|opportunity|1|21|2026-01-09")
         XCTAssertTrue(extraOK, "extra_data was \(n["extra"] ?? "NULL")")
-        let messages = try await inbox()
+        let messages = try await h.inboxMessages()
         XCTAssertEqual(messages, ["receivables pms/v1/inbox/21"])
         let payload = try await h.rows(
             "SELECT payload->>'content' AS content, payload->>'title' AS title FROM outbox WHERE topic = 'pms/v1/inbox/21'")
@@ -99,7 +79,7 @@ final class CheckOpportunityStageTimeoutTests: XCTestCase {
         try await opportunity(8, "边界商机", stage: "PROPOSAL", owner: 22, changed: "2025-12-25 10:00")
         let outcome = await h.run(job, at: "2026-01-09T15:30")
         XCTAssertSucceeded(outcome)
-        let rows = try await notifications()
+        let rows = try await h.notifications()
         XCTAssertEqual(rows.map { "\($0["source_id"]!):\($0["user_id"]!):\($0["priority"]!)" }, ["2:21:HIGH", "8:22:NORMAL"])
         XCTAssertEqual(rows.map { $0["content"]! }, [
             "商机 西南仓储项目 在 NEGOTIATION 阶段已停留 22 天，超过标准时间 14 天，请及时推进。",
@@ -120,7 +100,7 @@ final class CheckOpportunityStageTimeoutTests: XCTestCase {
         XCTAssertSucceeded(outcome)
         let total = try await h.count("SELECT 1 FROM notifications")
         XCTAssertEqual(total, 0)
-        let messages = try await inbox()
+        let messages = try await h.inboxMessages()
         XCTAssertEqual(messages, [])
         let result = try await h.lastResult(jobID)
         XCTAssertEqual(result?.checked, 1)
@@ -140,16 +120,16 @@ final class CheckOpportunityStageTimeoutTests: XCTestCase {
         let rerun = try await h.lastResult(jobID)
         XCTAssertEqual(rerun?.created, 0)
         XCTAssertEqual(rerun?.skipped, 1)
-        let sameDayInbox = try await inbox()
+        let sameDayInbox = try await h.inboxMessages()
         XCTAssertEqual(sameDayInbox.count, 1)
         let next = await h.run(job, at: "2026-01-10T15:30")
         XCTAssertSucceeded(next)
-        let rows = try await notifications()
+        let rows = try await h.notifications()
         XCTAssertEqual(rows.count, 2)
         XCTAssertEqual(rows.last?["content"], "商机 华东产线改造 在 PROPOSAL 阶段已停留 13 天，超过标准时间 10 天，请及时推进。")
         XCTAssertEqual(rows.last?["priority"], "NORMAL")
         XCTAssertEqual(rows.last?["dedupe_key"], "OPPORTUNITY_STAGE_TIMEOUT|opportunity|1|21|2026-01-10")
-        let messages = try await inbox()
+        let messages = try await h.inboxMessages()
         XCTAssertEqual(messages.count, 2)
     }
 
@@ -161,7 +141,7 @@ final class CheckOpportunityStageTimeoutTests: XCTestCase {
                               updated: "2026-01-09 08:00")
         let outcome = await h.run(job, at: "2026-01-09T15:30")
         XCTAssertSucceeded(outcome)
-        let rows = try await notifications()
+        let rows = try await h.notifications()
         XCTAssertEqual(rows.map { $0["content"]! }, [
             "商机 代理日期 在 DISCOVERY 阶段已停留 15 天，超过标准时间 14 天，请及时推进。",
             "商机 近期编辑 在 DISCOVERY 阶段已停留 20 天，超过标准时间 14 天，请及时推进。",
@@ -175,7 +155,7 @@ final class CheckOpportunityStageTimeoutTests: XCTestCase {
         try await opportunity(1, "华东产线改造", stage: "PROPOSAL", changed: "2025-12-28 10:00")
         let outcome = await h.run(job, at: "2026-01-09T15:30")
         XCTAssertSucceeded(outcome)
-        let rows = try await notifications()
+        let rows = try await h.notifications()
         XCTAssertEqual(rows.map { "\($0["source_id"]!):\($0["user_id"]!)" }, ["1:21"])
         let result = try await h.lastResult(jobID)
         XCTAssertEqual(result?.checked, 2)
@@ -190,11 +170,11 @@ final class CheckOpportunityStageTimeoutTests: XCTestCase {
         let configured = CheckOpportunityStageTimeout(limits: .init(qualified: 8, proposal: 5))
         let outcome = await h.run(configured, at: "2026-01-09T15:30")
         XCTAssertSucceeded(outcome)
-        let rows = try await notifications()
+        let rows = try await h.notifications()
         // 8 > 5 and 8 > 7.5 → HIGH; QUALIFIED 8 is not > 8 → nothing
         XCTAssertEqual(rows.map { $0["content"]! }, ["商机 华东产线改造 在 PROPOSAL 阶段已停留 8 天，超过标准时间 5 天，请及时推进。"])
         XCTAssertEqual(rows.map { $0["priority"]! }, ["HIGH"])
-        let extraOK = try await extraMatches("""
+        let extraOK = try await h.extraDataMatches("""
             {"opportunity_name": "华东产线改造", "stage": "PROPOSAL", "days_in_stage": 8, "timeout_days": 5}
             """, dedupe: "OPPORTUNITY_STAGE_TIMEOUT|opportunity|1|21|2026-01-09")
         XCTAssertTrue(extraOK)
@@ -206,7 +186,7 @@ final class CheckOpportunityStageTimeoutTests: XCTestCase {
         try await opportunity(14, "午夜前", stage: "PROPOSAL", owner: 22, changed: "2025-12-30 23:50")   // 10 days
         let outcome = await h.run(job, at: "2026-01-09T15:30")
         XCTAssertSucceeded(outcome)
-        let rows = try await notifications()
+        let rows = try await h.notifications()
         XCTAssertEqual(rows.map { $0["content"]! }, ["商机 跨日商机 在 PROPOSAL 阶段已停留 11 天，超过标准时间 10 天，请及时推进。"])
     }
 
@@ -223,7 +203,7 @@ final class CheckOpportunityStageTimeoutTests: XCTestCase {
         XCTAssertEqual(succeeded, 1)
         let total = try await h.count("SELECT 1 FROM notifications")
         XCTAssertEqual(total, 2)
-        let messages = try await inbox()
+        let messages = try await h.inboxMessages()
         XCTAssertEqual(messages.count, 2)
     }
 }

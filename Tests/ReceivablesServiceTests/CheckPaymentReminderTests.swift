@@ -42,33 +42,13 @@ final class CheckPaymentReminderTests: XCTestCase {
             """, [id, project, contract, name, type, planned, actual, offset, status])
     }
 
-    func notifications() async throws -> [PostgresRow] {
-        try await h.rows("""
-            SELECT user_id, notification_type, source_type, source_id, title, content, link_url, priority, is_read,
-                   dedupe_key, extra_data::text AS extra,
-                   to_char(created_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI') AS created
-              FROM notifications ORDER BY id
-            """)
-    }
-
-    func extraMatches(_ json: String, dedupe: String) async throws -> Bool {
-        let row = try await h.rows("SELECT extra_data = $1::jsonb AS same FROM notifications WHERE dedupe_key = $2",
-                                   [json, dedupe])
-        return row.first?["same"] == "t"
-    }
-
-    func inbox() async throws -> [String] {
-        try await h.rows("SELECT producer, topic FROM outbox WHERE topic LIKE 'pms/v1/inbox/%' ORDER BY id")
-            .map { "\($0["producer"]!) \($0["topic"]!)" }
-    }
-
     // Scenario 1: P1 due D+5, contract owner U7 → one NORMAL reminder, days_left 5. Corrected content: the
     // spec's text plus the unpaid amount ('，未收：…' inside the brackets).
     func testScenario1ContractOwnerGetsTheReminder() async throws {
         try await plan(101, offset: 5)
         let outcome = await h.run(job, at: "2026-01-09T09:30")
         XCTAssertSucceeded(outcome)
-        let rows = try await notifications()
+        let rows = try await h.notifications()
         XCTAssertEqual(rows.count, 1)
         let n = try XCTUnwrap(rows.first)
         XCTAssertEqual(n["user_id"], "7")
@@ -82,7 +62,7 @@ final class CheckPaymentReminderTests: XCTestCase {
         XCTAssertEqual(n["is_read"], "f")
         XCTAssertEqual(n["dedupe_key"], "PAYMENT_PLAN_UPCOMING|payment_plan|101|7|2026-01-09")
         XCTAssertEqual(n["created"], "2026-01-09 09:30")
-        let extraOK = try await extraMatches("""
+        let extraOK = try await h.extraDataMatches("""
             {"payment_name": "首付款", "payment_type": "ADVANCE", "planned_amount": 300000.00,
              "unpaid_amount": 300000.00, "planned_date": "2026-01-14", "days_left": 5}
             """, dedupe: "PAYMENT_PLAN_UPCOMING|payment_plan|101|7|2026-01-09")
@@ -91,7 +71,7 @@ final class CheckPaymentReminderTests: XCTestCase {
             "SELECT extra_data->>'planned_amount' AS planned, extra_data->>'unpaid_amount' AS unpaid FROM notifications")
         XCTAssertEqual(amounts.first?["planned"], "300000.00")
         XCTAssertEqual(amounts.first?["unpaid"], "300000.00")
-        let messages = try await inbox()
+        let messages = try await h.inboxMessages()
         XCTAssertEqual(messages, ["receivables pms/v1/inbox/7"])
         let payload = try await h.rows(
             "SELECT payload->>'title' AS title, payload->>'priority' AS priority FROM outbox WHERE topic = 'pms/v1/inbox/7'")
@@ -112,7 +92,7 @@ final class CheckPaymentReminderTests: XCTestCase {
         try await plan(103, project: 2, contract: 3, name: "验收款", type: "ACCEPTANCE", offset: 4)
         let outcome = await h.run(job, at: "2026-01-09T09:30")
         XCTAssertSucceeded(outcome)
-        let rows = try await notifications()
+        let rows = try await h.notifications()
         XCTAssertEqual(rows.map { $0["dedupe_key"] }, ["PAYMENT_PLAN_UPCOMING|payment_plan|102|3|2026-01-09"])
         XCTAssertEqual(rows.first?["user_id"], "3")
         XCTAssertEqual(rows.first?["priority"], "HIGH", "days_left 2 ≤ 3")
@@ -128,7 +108,7 @@ final class CheckPaymentReminderTests: XCTestCase {
         try await plan(104, contract: 2, offset: 6)
         let outcome = await h.run(job, at: "2026-01-09T09:30")
         XCTAssertSucceeded(outcome)
-        let rows = try await notifications()
+        let rows = try await h.notifications()
         XCTAssertEqual(rows.map { $0["dedupe_key"] }, ["PAYMENT_PLAN_UPCOMING|payment_plan|104|3|2026-01-09"])
         let result = try await h.lastResult(jobID)
         XCTAssertEqual(result?.unrouted, 0)
@@ -153,7 +133,7 @@ final class CheckPaymentReminderTests: XCTestCase {
         try await plan(119, project: 4, contract: nil, offset: 3)
         let outcome = await h.run(job, at: "2026-01-09T09:30")
         XCTAssertSucceeded(outcome)
-        let rows = try await notifications()
+        let rows = try await h.notifications()
         XCTAssertEqual(rows.map { $0["dedupe_key"] }, [
             "PAYMENT_PLAN_UPCOMING|payment_plan|116|7|2026-01-09",
             "PAYMENT_PLAN_UPCOMING|payment_plan|117|7|2026-01-09",
@@ -179,7 +159,7 @@ final class CheckPaymentReminderTests: XCTestCase {
         XCTAssertSucceeded(second)
         let sameDay = try await h.count("SELECT 1 FROM notifications")
         XCTAssertEqual(sameDay, 1)
-        let inboxSameDay = try await inbox()
+        let inboxSameDay = try await h.inboxMessages()
         XCTAssertEqual(inboxSameDay.count, 1, "nothing published for the duplicate")
         let rerun = try await h.lastResult(jobID)
         XCTAssertEqual(rerun?.created, 0)

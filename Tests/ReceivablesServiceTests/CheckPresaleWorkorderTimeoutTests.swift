@@ -39,32 +39,12 @@ final class CheckPresaleWorkorderTimeoutTests: XCTestCase {
             """, [id, no, title, type, urgency, status, applicant, assignee, expected, deadline, created])
     }
 
-    func notifications() async throws -> [PostgresRow] {
-        try await h.rows("""
-            SELECT user_id, notification_type, source_type, source_id, title, content, link_url, priority, is_read,
-                   dedupe_key, extra_data::text AS extra,
-                   to_char(created_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI') AS created
-              FROM notifications ORDER BY id
-            """)
-    }
-
-    func extraMatches(_ json: String, dedupe: String) async throws -> Bool {
-        let row = try await h.rows("SELECT extra_data = $1::jsonb AS same FROM notifications WHERE dedupe_key = $2",
-                                   [json, dedupe])
-        return row.first?["same"] == "t"
-    }
-
-    func inbox() async throws -> [String] {
-        try await h.rows("SELECT producer, topic FROM outbox WHERE topic LIKE 'pms/v1/inbox/%' ORDER BY id")
-            .map { "\($0["producer"]!) \($0["topic"]!)" }
-    }
-
     // Scenario 1: CONSULT, ACCEPTED, created D−4, assignee U1 → NORMAL (4 > 3, 4 <= 4.5).
     func testScenario1AssignedTicketGoesToTheAssignee() async throws {
         try await ticket(1, "PS-001", type: "CONSULT", status: "ACCEPTED", created: "2026-01-05 10:00")
         let outcome = await h.run(job, at: "2026-01-09T16:00")
         XCTAssertSucceeded(outcome)
-        let rows = try await notifications()
+        let rows = try await h.notifications()
         XCTAssertEqual(rows.count, 1)
         let n = try XCTUnwrap(rows.first)
         XCTAssertEqual(n["user_id"], "31")
@@ -78,12 +58,12 @@ final class CheckPresaleWorkorderTimeoutTests: XCTestCase {
         XCTAssertEqual(n["is_read"], "f")
         XCTAssertEqual(n["dedupe_key"], "PRESALE_TICKET_TIMEOUT|presale_ticket|1|31|2026-01-09")
         XCTAssertEqual(n["created"], "2026-01-09 16:00")
-        let extraOK = try await extraMatches("""
+        let extraOK = try await h.extraDataMatches("""
             {"ticket_no": "PS-001", "title": "方案咨询", "ticket_type": "CONSULT", "days_since_created": 4,
              "timeout_days": 3}
             """, dedupe: "PRESALE_TICKET_TIMEOUT|presale_ticket|1|31|2026-01-09")
         XCTAssertTrue(extraOK, "extra_data was \(n["extra"] ?? "NULL")")
-        let messages = try await inbox()
+        let messages = try await h.inboxMessages()
         XCTAssertEqual(messages, ["receivables pms/v1/inbox/31"])
         let payload = try await h.rows(
             "SELECT payload->>'content' AS content, payload->>'title' AS title FROM outbox WHERE topic = 'pms/v1/inbox/31'")
@@ -103,7 +83,7 @@ final class CheckPresaleWorkorderTimeoutTests: XCTestCase {
                          created: "2025-12-24 10:00")
         let outcome = await h.run(job, at: "2026-01-09T16:00")
         XCTAssertSucceeded(outcome)
-        let rows = try await notifications()
+        let rows = try await h.notifications()
         XCTAssertEqual(rows.map { "\($0["user_id"]!):\($0["priority"]!)" }, ["32:HIGH"])
         XCTAssertEqual(rows.map { $0["content"]! }, ["售前工单 PS-002（招标支持）已创建 16 天，超过标准处理时间 10 天，请及时处理。"])
         XCTAssertEqual(rows.map { $0["dedupe_key"]! }, ["PRESALE_TICKET_TIMEOUT|presale_ticket|2|32|2026-01-09"])
@@ -120,7 +100,7 @@ final class CheckPresaleWorkorderTimeoutTests: XCTestCase {
         XCTAssertSucceeded(outcome)
         let total = try await h.count("SELECT 1 FROM notifications")
         XCTAssertEqual(total, 0)
-        let messages = try await inbox()
+        let messages = try await h.inboxMessages()
         XCTAssertEqual(messages, [])
         let result = try await h.lastResult(jobID)
         XCTAssertEqual(result?.checked, 0)
@@ -137,13 +117,13 @@ final class CheckPresaleWorkorderTimeoutTests: XCTestCase {
                          created: "2026-01-04 10:00")   // 5 days: not > 5
         let outcome = await h.run(job, at: "2026-01-09T16:00")
         XCTAssertSucceeded(outcome)
-        let rows = try await notifications()
+        let rows = try await h.notifications()
         XCTAssertEqual(rows.map { "\($0["source_id"]!):\($0["user_id"]!):\($0["priority"]!)" }, ["5:33:NORMAL", "16:33:NORMAL"])
         XCTAssertEqual(rows.map { $0["content"]! }, [
             "售前工单 PS-005（现场勘察）已创建 6 天，超过标准处理时间 5 天，请及时处理。",
             "售前工单 PS-016（未分类）已创建 6 天，超过标准处理时间 5 天，请及时处理。",
         ])
-        let extraOK = try await extraMatches("""
+        let extraOK = try await h.extraDataMatches("""
             {"ticket_no": "PS-016", "title": "未分类", "ticket_type": null, "days_since_created": 6, "timeout_days": 5}
             """, dedupe: "PRESALE_TICKET_TIMEOUT|presale_ticket|16|33|2026-01-09")
         XCTAssertTrue(extraOK)
@@ -163,12 +143,12 @@ final class CheckPresaleWorkorderTimeoutTests: XCTestCase {
         XCTAssertEqual(rerun?.skipped, 1)
         let next = await h.run(job, at: "2026-01-10T16:00")
         XCTAssertSucceeded(next)
-        let rows = try await notifications()
+        let rows = try await h.notifications()
         XCTAssertEqual(rows.count, 2)
         XCTAssertEqual(rows.last?["content"], "售前工单 PS-001（方案咨询）已创建 5 天，超过标准处理时间 3 天，请及时处理。")
         XCTAssertEqual(rows.last?["priority"], "HIGH")
         XCTAssertEqual(rows.last?["dedupe_key"], "PRESALE_TICKET_TIMEOUT|presale_ticket|1|31|2026-01-10")
-        let messages = try await inbox()
+        let messages = try await h.inboxMessages()
         XCTAssertEqual(messages.count, 2)
     }
 
@@ -177,7 +157,7 @@ final class CheckPresaleWorkorderTimeoutTests: XCTestCase {
         try await ticket(6, "PS-006", type: "QUOTATION", status: "REVIEW", assignee: 33, created: "2026-01-01 10:00")
         let outcome = await h.run(job, at: "2026-01-09T16:00")
         XCTAssertSucceeded(outcome)
-        let rows = try await notifications()
+        let rows = try await h.notifications()
         XCTAssertEqual(rows.map { "\($0["user_id"]!):\($0["priority"]!)" }, ["33:HIGH"])   // 8 > 7.5
         XCTAssertEqual(rows.map { $0["content"]! }, ["售前工单 PS-006（方案咨询）已创建 8 天，超过标准处理时间 5 天，请及时处理。"])
     }
@@ -202,7 +182,7 @@ final class CheckPresaleWorkorderTimeoutTests: XCTestCase {
                          created: "2025-12-10 09:00", urgency: "VERY_URGENT", deadline: "2026-01-09 17:00")
         let outcome = await h.run(job, at: "2026-01-09T16:00")
         XCTAssertSucceeded(outcome)
-        let rows = try await notifications()
+        let rows = try await h.notifications()
         XCTAssertEqual(rows.map { "\($0["source_id"]!):\($0["user_id"]!):\($0["priority"]!)" },
                        ["7:31:NORMAL", "8:33:HIGH", "9:34:HIGH"])
         XCTAssertEqual(rows.map { $0["title"]! }, ["售前工单处理超时：PS-007", "售前工单处理超时：PS-008", "售前工单处理超时：PS-009"])
@@ -211,7 +191,7 @@ final class CheckPresaleWorkorderTimeoutTests: XCTestCase {
             "售前工单 PS-008（方案编制）已超过截止时间 4 天，请及时处理。",
             "售前工单 PS-009（紧急答疑）已超过截止时间 0 天，请及时处理。",
         ])
-        let extraOK = try await extraMatches("""
+        let extraOK = try await h.extraDataMatches("""
             {"ticket_no": "PS-008", "title": "方案编制", "ticket_type": "SOLUTION", "urgency": "NORMAL",
              "deadline": "2026-01-05 12:00", "days_overdue": 4}
             """, dedupe: "PRESALE_TICKET_TIMEOUT|presale_ticket|8|33|2026-01-09")
@@ -231,10 +211,10 @@ final class CheckPresaleWorkorderTimeoutTests: XCTestCase {
                          created: "2025-12-01 09:00", deadline: "2026-01-20 18:00", expected: "2026-01-01")
         let outcome = await h.run(job, at: "2026-01-09T16:00")
         XCTAssertSucceeded(outcome)
-        let rows = try await notifications()
+        let rows = try await h.notifications()
         XCTAssertEqual(rows.map { "\($0["source_id"]!):\($0["priority"]!)" }, ["11:NORMAL"])
         XCTAssertEqual(rows.map { $0["content"]! }, ["售前工单 PS-011（期望昨日）已超过截止时间 1 天，请及时处理。"])
-        let extraOK = try await extraMatches("""
+        let extraOK = try await h.extraDataMatches("""
             {"ticket_no": "PS-011", "title": "期望昨日", "ticket_type": "CONSULT", "urgency": "NORMAL",
              "deadline": "2026-01-08 23:59", "days_overdue": 1}
             """, dedupe: "PRESALE_TICKET_TIMEOUT|presale_ticket|11|31|2026-01-09")
@@ -242,7 +222,7 @@ final class CheckPresaleWorkorderTimeoutTests: XCTestCase {
         // the day after, 00:30 is past 2026-01-09 23:59: PS-012 becomes overdue by 1 day
         let next = await h.run(job, at: "2026-01-10T00:30")
         XCTAssertSucceeded(next)
-        let later = try await notifications()
+        let later = try await h.notifications()
         XCTAssertEqual(Array(later.dropFirst()).map { $0["content"]! }, [
             "售前工单 PS-011（期望昨日）已超过截止时间 2 天，请及时处理。",
             "售前工单 PS-012（期望今日）已超过截止时间 1 天，请及时处理。",
@@ -260,10 +240,10 @@ final class CheckPresaleWorkorderTimeoutTests: XCTestCase {
                          created: "2026-01-05 10:00")
         let outcome = await h.run(job, at: "2026-01-09T16:00")
         XCTAssertSucceeded(outcome)
-        let rows = try await notifications()
+        let rows = try await h.notifications()
         XCTAssertEqual(rows.map { "\($0["source_id"]!):\($0["user_id"]!)" }, ["1:32"])
         XCTAssertEqual(rows.map { $0["dedupe_key"]! }, ["PRESALE_TICKET_TIMEOUT|presale_ticket|1|32|2026-01-09"])
-        let messages = try await inbox()
+        let messages = try await h.inboxMessages()
         XCTAssertEqual(messages, ["receivables pms/v1/inbox/32"])
         let result = try await h.lastResult(jobID)
         XCTAssertEqual(result?.checked, 3)
@@ -279,7 +259,7 @@ final class CheckPresaleWorkorderTimeoutTests: XCTestCase {
         try await h.exec("UPDATE presale_support_ticket SET assignee_id = 33 WHERE id = 1")
         let second = await h.run(job, at: "2026-01-09T17:00")
         XCTAssertSucceeded(second)
-        let rows = try await notifications()
+        let rows = try await h.notifications()
         XCTAssertEqual(rows.map { $0["user_id"]! }, ["31", "33"])
     }
 
@@ -290,7 +270,7 @@ final class CheckPresaleWorkorderTimeoutTests: XCTestCase {
         let configured = CheckPresaleWorkorderTimeout(limits: .init(consult: 2, other: 4))
         let outcome = await h.run(configured, at: "2026-01-09T16:00")
         XCTAssertSucceeded(outcome)
-        let rows = try await notifications()
+        let rows = try await h.notifications()
         XCTAssertEqual(rows.map { $0["content"]! }, ["售前工单 PS-001（方案咨询）已创建 4 天，超过标准处理时间 2 天，请及时处理。"])
         XCTAssertEqual(rows.map { $0["priority"]! }, ["HIGH"])   // 4 > 3
     }

@@ -57,23 +57,8 @@ final class SalesReminderScanPaymentAndMilestoneTests: XCTestCase {
             """)
     }
 
-    func notifications() async throws -> [PostgresRow] {
-        try await h.rows("""
-            SELECT user_id, notification_type, source_type, source_id, title, content, link_url, priority, is_read,
-                   dedupe_key, extra_data::text AS extra,
-                   to_char(created_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD HH24:MI') AS created
-              FROM notifications ORDER BY id
-            """)
-    }
-
-    func extraMatches(_ json: String, dedupe: String) async throws -> Bool {
-        let row = try await h.rows("SELECT extra_data = $1::jsonb AS same FROM notifications WHERE dedupe_key = $2",
-                                   [json, dedupe])
-        return row.first?["same"] == "t"
-    }
-
     func keys() async throws -> [String] {
-        try await notifications().map { $0["dedupe_key"] ?? "" }
+        try await h.notifications().map { $0["dedupe_key"] ?? "" }
     }
 
     // Scenario 1 (corrected): M1 due D+2 → exactly ONE MILESTONE_UPCOMING, HIGH (the original sends NORMAL and
@@ -83,7 +68,7 @@ final class SalesReminderScanPaymentAndMilestoneTests: XCTestCase {
         try await plan(101, offset: 5)
         let outcome = await h.run(job, at: "2026-01-09T09:00")
         XCTAssertSucceeded(outcome)
-        let rows = try await notifications()
+        let rows = try await h.notifications()
         XCTAssertEqual(rows.count, 2)
         let m = rows[0]
         XCTAssertEqual(m["user_id"], "1")
@@ -97,7 +82,7 @@ final class SalesReminderScanPaymentAndMilestoneTests: XCTestCase {
         XCTAssertEqual(m["is_read"], "f")
         XCTAssertEqual(m["dedupe_key"], "MILESTONE|11|1|2026-01-09")
         XCTAssertEqual(m["created"], "2026-01-09 09:00")
-        let mExtra = try await extraMatches(#"{"milestone_code": "MS-001", "planned_date": "2026-01-11", "days_left": 2}"#,
+        let mExtra = try await h.extraDataMatches(#"{"milestone_code": "MS-001", "planned_date": "2026-01-11", "days_left": 2}"#,
                                             dedupe: "MILESTONE|11|1|2026-01-09")
         XCTAssertTrue(mExtra, "extra_data was \(m["extra"] ?? "NULL")")
         let p = rows[1]
@@ -110,7 +95,7 @@ final class SalesReminderScanPaymentAndMilestoneTests: XCTestCase {
         XCTAssertEqual(p["link_url"], "/projects/1/payment-plans")
         XCTAssertEqual(p["priority"], "NORMAL")
         XCTAssertEqual(p["dedupe_key"], "PAYMENT_PLAN_UPCOMING|payment_plan|101|2|2026-01-09")
-        let pExtra = try await extraMatches("""
+        let pExtra = try await h.extraDataMatches("""
             {"payment_name": "首付款", "payment_type": "ADVANCE", "planned_amount": 300000.00,
              "unpaid_amount": 300000.00, "planned_date": "2026-01-14", "days_left": 5}
             """, dedupe: "PAYMENT_PLAN_UPCOMING|payment_plan|101|2|2026-01-09")
@@ -153,7 +138,7 @@ final class SalesReminderScanPaymentAndMilestoneTests: XCTestCase {
         XCTAssertEqual(rows[1]["notification_type"], "MILESTONE_OVERDUE")
         XCTAssertEqual(rows[1]["title"], "里程碑已逾期：物料齐套")
         XCTAssertEqual(rows[1]["content"], "里程碑 MS-023 已逾期 3 天，请尽快处理。")
-        let overdueExtra = try await extraMatches(
+        let overdueExtra = try await h.extraDataMatches(
             #"{"milestone_code": "MS-023", "planned_date": "2026-01-06", "overdue_days": 3}"#,
             dedupe: "MILESTONE|23|1|2026-01-09")
         XCTAssertTrue(overdueExtra, "extra_data was \(rows[1]["extra"] ?? "NULL")")
@@ -169,7 +154,7 @@ final class SalesReminderScanPaymentAndMilestoneTests: XCTestCase {
         try await plan(103, name: "验收款", type: "ACCEPTANCE", offset: -10)
         let outcome = await h.run(job, at: "2026-01-09T09:00")
         XCTAssertSucceeded(outcome)
-        let rows = try await notifications()
+        let rows = try await h.notifications()
         XCTAssertEqual(rows.map { $0["dedupe_key"] }, [
             "PAYMENT_OVERDUE|payment_plan|102|2|2026-01-09", "PAYMENT_OVERDUE|payment_plan|102|3|2026-01-09",
         ])
@@ -182,7 +167,7 @@ final class SalesReminderScanPaymentAndMilestoneTests: XCTestCase {
             XCTAssertEqual(n["link_url"], "/projects/1/payment-plans")
             XCTAssertEqual(n["priority"], "HIGH")
         }
-        let extraOK = try await extraMatches("""
+        let extraOK = try await h.extraDataMatches("""
             {"payment_name": "发货款", "payment_type": "DELIVERY", "planned_amount": 100000.00, "actual_amount": 40000.00,
              "unpaid_amount": 60000.00, "planned_date": "2025-12-25", "overdue_days": 15}
             """, dedupe: "PAYMENT_OVERDUE|payment_plan|102|2|2026-01-09")

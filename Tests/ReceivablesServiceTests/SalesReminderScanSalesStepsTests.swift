@@ -94,19 +94,8 @@ final class SalesReminderScanSalesStepsTests: XCTestCase {
             """, [type]).map { $0["line"] ?? "" }
     }
 
-    func extraMatches(_ json: String, dedupe: String) async throws -> Bool {
-        let row = try await h.rows("SELECT extra_data = $1::jsonb AS same FROM notifications WHERE dedupe_key = $2",
-                                   [json, dedupe])
-        return row.first?["same"] == "t"
-    }
-
     func extra(_ dedupe: String) async throws -> String {
         try await h.rows("SELECT extra_data::text AS e FROM notifications WHERE dedupe_key = $1", [dedupe]).first?["e"] ?? "∅"
-    }
-
-    func inbox() async throws -> [String] {
-        try await h.rows("SELECT producer, topic FROM outbox WHERE topic LIKE 'pms/v1/inbox/%' ORDER BY id")
-            .map { "\($0["producer"]!) \($0["topic"]!)" }
     }
 
     func details(_ result: RunResult?, _ step: String) -> [String: Int] {
@@ -128,11 +117,11 @@ final class SalesReminderScanSalesStepsTests: XCTestCase {
             "4|GATE_TIMEOUT|lead|11|HIGH|阶段门超时提醒：G1（线索转商机）|线索 L-001 的 G1 阶段门已提交 5 天未处理，请及时处理。"
                 + "|/sales/leads/11|GATE_TIMEOUT|lead|11|4|2026-01-09|2026-01-09 09:00|false",
         ])
-        let extraOK = try await extraMatches(#"{"gate_type": "G1", "lead_code": "L-001", "days_pending": 5}"#,
+        let extraOK = try await h.extraDataMatches(#"{"gate_type": "G1", "lead_code": "L-001", "days_pending": 5}"#,
                                              dedupe: "GATE_TIMEOUT|lead|11|4|2026-01-09")
         let e = try await extra("GATE_TIMEOUT|lead|11|4|2026-01-09")
         XCTAssertTrue(extraOK, "extra_data was \(e)")
-        let messages = try await inbox()
+        let messages = try await h.inboxMessages()
         XCTAssertEqual(messages, ["receivables pms/v1/inbox/4"])
         let result = try await h.lastResult(jobID)
         XCTAssertEqual(result?.checked, 1)
@@ -186,7 +175,7 @@ final class SalesReminderScanSalesStepsTests: XCTestCase {
             "4|GATE_TIMEOUT|opportunity|47|HIGH|阶段门超时提醒：阶段门|商机 OPP-047 的 阶段门 已提交 3 天未处理，请及时处理。"
                 + "|/sales/opportunities/47|GATE_TIMEOUT|opportunity|47|4|2026-01-09|2026-01-09 09:00|false",
         ])
-        let extraOK = try await extraMatches(
+        let extraOK = try await h.extraDataMatches(
             #"{"opp_code": "OPP-041", "opp_name": "商机OPP-041", "stage": "PROPOSAL", "days_pending": 4}"#,
             dedupe: "GATE_TIMEOUT|opportunity|41|4|2026-01-09")
         let e = try await extra("GATE_TIMEOUT|opportunity|41|4|2026-01-09")
@@ -251,10 +240,10 @@ final class SalesReminderScanSalesStepsTests: XCTestCase {
             "2|QUOTE_EXPIRING|quote|53|NORMAL|报价即将过期：Q-053（7天后）|报价 Q-053 将在 2026-01-16 过期，请及时处理。"
                 + "|/sales/quotes/53|QUOTE_EXPIRING|quote|53|2|2026-01-09|2026-01-09 09:00|false",
         ])
-        let expiringOK = try await extraMatches(#"{"quote_code": "Q-051", "valid_until": "2026-01-10", "days_left": 1}"#,
+        let expiringOK = try await h.extraDataMatches(#"{"quote_code": "Q-051", "valid_until": "2026-01-10", "days_left": 1}"#,
                                                 dedupe: "QUOTE_EXPIRING|quote|51|2|2026-01-09")
         XCTAssertTrue(expiringOK)
-        let expiredOK = try await extraMatches(#"{"quote_code": "Q-054", "valid_until": "2026-01-07", "expired_days": 2}"#,
+        let expiredOK = try await h.extraDataMatches(#"{"quote_code": "Q-054", "valid_until": "2026-01-07", "expired_days": 2}"#,
                                                dedupe: "QUOTE_EXPIRED|quote|54|4|2026-01-09")
         XCTAssertTrue(expiredOK)
         let result = try await h.lastResult(jobID)
@@ -324,7 +313,7 @@ final class SalesReminderScanSalesStepsTests: XCTestCase {
             "2|CONTRACT_EXPIRING|contract|73|NORMAL|合同即将到期：HT-073（30天后）|合同 HT-073 将在 2026-02-08 到期，请及时处理。"
                 + "|/sales/contracts/73|CONTRACT_EXPIRING|contract|73|2|2026-01-09" + tail,
         ])
-        let extraOK = try await extraMatches(
+        let extraOK = try await h.extraDataMatches(
             #"{"contract_code": "HT-071", "project_id": 100, "delivery_deadline": "2026-01-16", "days_left": 7}"#,
             dedupe: "CONTRACT_EXPIRING|contract|71|2|2026-01-09")
         let e = try await extra("CONTRACT_EXPIRING|contract|71|2|2026-01-09")
@@ -349,12 +338,12 @@ final class SalesReminderScanSalesStepsTests: XCTestCase {
             "5|APPROVAL_PENDING|quote|77|HIGH|审批待处理：报价审批|报价审批已待处理 50 小时，请及时处理。"
                 + "|/sales/quotes/77/approval-status|APPROVAL_PENDING|quote|77|5|2026-01-09|2026-01-09 09:00|false",
         ])
-        let extraOK = try await extraMatches(
+        let extraOK = try await h.extraDataMatches(
             #"{"entity_type": "QUOTE", "entity_id": 77, "approval_record_id": 91, "hours_pending": 50, "step_name": "部门审批"}"#,
             dedupe: "APPROVAL_PENDING|quote|77|5|2026-01-09")
         let e = try await extra("APPROVAL_PENDING|quote|77|5|2026-01-09")
         XCTAssertTrue(extraOK, "extra_data was \(e)")
-        let messages = try await inbox()
+        let messages = try await h.inboxMessages()
         XCTAssertEqual(messages, ["receivables pms/v1/inbox/5"])
     }
 
@@ -406,7 +395,7 @@ final class SalesReminderScanSalesStepsTests: XCTestCase {
         let result = try await h.lastResult(jobID)
         XCTAssertEqual(details(result, "approval_pending"), ["checked": 5, "created": 4, "skipped": 0, "unrouted": 3])
         XCTAssertEqual(result?.unrouted, 3)
-        let messages = try await inbox()
+        let messages = try await h.inboxMessages()
         XCTAssertEqual(messages, ["receivables pms/v1/inbox/6", "receivables pms/v1/inbox/8",
                                   "receivables pms/v1/inbox/6", "receivables pms/v1/inbox/8"])
     }
