@@ -55,6 +55,18 @@ public final class JobHarness: Sendable {
         try await db.query("SELECT count(*)::int AS n FROM (\(sql)) q").first!.decode(Int.self, "n")
     }
 
+    /// Every alert record by `alert_no`, with the columns an alert test checks: its rule's code, `alert_data`
+    /// as text, and `ended` ("t" once `handle_end_at` is set).
+    public func alertRecords() async throws -> [PostgresRow] {
+        try await rows("""
+            SELECT a.alert_no, a.rule_id, r.rule_code, a.target_type, a.target_id, a.target_no, a.target_name,
+                   a.project_id, a.machine_id, a.alert_level, a.alert_title, a.alert_content,
+                   a.alert_data::text AS alert_data, a.trigger_value, a.threshold_value, a.status, a.handle_result,
+                   a.dedup_key, a.handle_end_at IS NOT NULL AS ended
+              FROM alert_records a JOIN alert_rules r ON r.id = a.rule_id ORDER BY a.alert_no
+            """)
+    }
+
     /// In-app notifications in insertion order: every column a reminder test checks, `extra_data` as text
     /// in `extra`, `created_at` as Shanghai local "yyyy-MM-dd HH:mm" in `created`.
     public func notifications() async throws -> [PostgresRow] {

@@ -53,17 +53,8 @@ final class CheckCostOverrunAlertsTests: XCTestCase {
             """, [project, version, total, status, active, approvedAt])
     }
 
-    func alerts() async throws -> [PostgresRow] {
-        try await h.rows("""
-            SELECT alert_no, rule_id, target_type, target_id, target_no, target_name, project_id, alert_level,
-                   alert_title, alert_content, trigger_value, threshold_value, status, handle_result, dedup_key,
-                   handle_end_at IS NOT NULL AS ended
-              FROM alert_records ORDER BY alert_no
-            """)
-    }
-
     func summary() async throws -> [String] {
-        try await alerts().map { "\($0["target_id"]!) \($0["alert_level"]!) \($0["trigger_value"]!) \($0["threshold_value"]!)" }
+        try await h.alertRecords().map { "\($0["target_id"]!) \($0["alert_level"]!) \($0["trigger_value"]!) \($0["threshold_value"]!)" }
     }
 
     // Scenario 1.
@@ -73,7 +64,7 @@ final class CheckCostOverrunAlertsTests: XCTestCase {
         try await cost(1, "80000.00", type: "LABOR")
         let outcome = await h.run(job, at: "2026-01-09T10:00")
         XCTAssertSucceeded(outcome)
-        let rows = try await alerts()
+        let rows = try await h.alertRecords()
         XCTAssertEqual(rows.count, 1)
         let a = rows[0]
         XCTAssertEqual(a["alert_no"], "CO202601090001")
@@ -122,7 +113,7 @@ final class CheckCostOverrunAlertsTests: XCTestCase {
         XCTAssertSucceeded(outcome)
         let rows = try await summary()
         XCTAssertEqual(rows, ["21 CRITICAL 25.00 20", "22 WARNING 20.00 5", "25 WARNING 5.00 5"])
-        let first = try await alerts().first
+        let first = try await h.alertRecords().first
         XCTAssertEqual(first?["alert_content"], "项目 PJ-21 成本超支 25.00%（预算：1,000,000.00，实际：1,250,000.00）")
         let topics = try await h.alertEvents().map(\.topic)
         XCTAssertEqual(topics, [topic("CRITICAL"), topic("WARNING"), topic("WARNING")])
@@ -142,7 +133,7 @@ final class CheckCostOverrunAlertsTests: XCTestCase {
         try await budget(32, "1200000.00", approvedAt: "2026-01-05T09:00:00+08:00")   // same time: higher id wins
         let outcome = await h.run(job, at: "2026-01-09T10:00")
         XCTAssertSucceeded(outcome)
-        let rows = try await alerts()
+        let rows = try await h.alertRecords()
         XCTAssertEqual(rows.map { $0["alert_content"]! }, [
             "项目 PJ-31 成本超支 8.00%（预算：1,000,000.00，实际：1,080,000.00）",
             "项目 PJ-32 成本超支 8.33%（预算：1,200,000.00，实际：1,300,000.00）",
@@ -225,7 +216,7 @@ final class CheckCostOverrunAlertsTests: XCTestCase {
         try await cost(1, "10000.00")
         let second = await h.run(job, at: "2026-01-10T10:00")
         XCTAssertSucceeded(second)
-        let rows = try await alerts()
+        let rows = try await h.alertRecords()
         XCTAssertEqual(rows.count, 1)
         XCTAssertEqual(rows[0]["status"], "ACKNOWLEDGED")
         XCTAssertEqual(rows[0]["alert_level"], "WARNING")
@@ -242,7 +233,7 @@ final class CheckCostOverrunAlertsTests: XCTestCase {
         try await cost(1, "220000.00")                         // 1,300,000.00: 30 %
         let second = await h.run(job, at: "2026-01-10T10:00")
         XCTAssertSucceeded(second)
-        var rows = try await alerts()
+        var rows = try await h.alertRecords()
         XCTAssertEqual(rows.count, 1)
         XCTAssertEqual(rows[0]["alert_no"], "CO202601090001")
         XCTAssertEqual(rows[0]["alert_level"], "CRITICAL")
@@ -259,14 +250,14 @@ final class CheckCostOverrunAlertsTests: XCTestCase {
         try await budget(1, "1200000.00")                      // 8.33 %
         let third = await h.run(job, at: "2026-01-11T10:00")
         XCTAssertSucceeded(third)
-        rows = try await alerts()
+        rows = try await h.alertRecords()
         XCTAssertEqual(rows[0]["alert_level"], "CRITICAL")
         XCTAssertEqual(rows[0]["trigger_value"], "8.33")
 
         try await budget(1, "1274509.80", version: "V3.0", approvedAt: "2026-01-10T09:00:00+08:00")   // 2.00 %
         let fourth = await h.run(job, at: "2026-01-12T10:00")
         XCTAssertSucceeded(fourth)
-        rows = try await alerts()
+        rows = try await h.alertRecords()
         XCTAssertEqual(rows.count, 1)
         XCTAssertEqual(rows[0]["status"], "RESOLVED")
         XCTAssertEqual(rows[0]["handle_result"], "auto-closed: within budget")
@@ -286,7 +277,7 @@ final class CheckCostOverrunAlertsTests: XCTestCase {
         try await h.exec("UPDATE projects SET is_active = false WHERE id = 1; UPDATE projects SET budget_amount = 0 WHERE id = 2")
         let second = await h.run(job, at: "2026-01-10T10:00")
         XCTAssertSucceeded(second)
-        let rows = try await alerts().map { "\($0["target_id"]!) \($0["status"]!) \($0["handle_result"] ?? "-")" }
+        let rows = try await h.alertRecords().map { "\($0["target_id"]!) \($0["status"]!) \($0["handle_result"] ?? "-")" }
         XCTAssertEqual(rows, ["1 RESOLVED AUTO: condition cleared", "2 RESOLVED auto-closed: within budget"])
         let result = try await h.lastResult(jobID)
         XCTAssertEqual(result?.resolved, 2)
@@ -342,7 +333,7 @@ final class CheckCostOverrunAlertsTests: XCTestCase {
         try await cost(2, "1500000.00")
         let second = await h.run(job, at: "2026-01-09T14:00")
         XCTAssertSucceeded(second)
-        let numbers = try await alerts().map { $0["alert_no"]! }
+        let numbers = try await h.alertRecords().map { $0["alert_no"]! }
         XCTAssertEqual(numbers, ["CO202601090001", "CO202601090002"])
     }
 

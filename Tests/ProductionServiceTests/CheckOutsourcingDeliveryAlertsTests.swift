@@ -33,20 +33,12 @@ final class CheckOutsourcingDeliveryAlertsTests: XCTestCase {
             """, [id, "OS-\(id)", title ?? "外协\(id)", project, required, estimated, status, createdBy])
     }
 
-    func alerts() async throws -> [PostgresRow] {
-        try await h.rows("""
-            SELECT alert_no, target_type, target_id, target_no, target_name, project_id, alert_level, alert_title,
-                   alert_content, trigger_value, threshold_value, status, handle_result, dedup_key
-              FROM alert_records ORDER BY alert_no
-            """)
-    }
-
     // Scenario 1.
     func testOrderDueInTwoDaysRaisesTheExactWarning() async throws {
         try await order(81, required: "2026-01-11", title: "机架焊接")
         let outcome = await h.run(job, at: "2026-01-09T15:00")
         XCTAssertSucceeded(outcome)
-        let rows = try await alerts()
+        let rows = try await h.alertRecords()
         XCTAssertEqual(rows.count, 1)
         let a = rows[0]
         XCTAssertEqual(a["alert_no"], "OD202601090001")
@@ -79,7 +71,7 @@ final class CheckOutsourcingDeliveryAlertsTests: XCTestCase {
         try await order(82, required: "2026-01-05")
         let outcome = await h.run(job, at: "2026-01-09T15:00")
         XCTAssertSucceeded(outcome)
-        let rows = try await alerts()
+        let rows = try await h.alertRecords()
         XCTAssertEqual(rows.count, 1)
         XCTAssertEqual(rows[0]["alert_no"], "OD202601090001")
         XCTAssertEqual(rows[0]["alert_level"], "CRITICAL")
@@ -100,7 +92,7 @@ final class CheckOutsourcingDeliveryAlertsTests: XCTestCase {
         try await order(87, status: "APPROVED", required: "2026-01-10")
         let outcome = await h.run(job, at: "2026-01-09T15:00")
         XCTAssertSucceeded(outcome)
-        let rows = try await alerts()
+        let rows = try await h.alertRecords()
         XCTAssertEqual(rows.map { $0["target_id"]! }, ["87"])
         XCTAssertEqual(rows.first?["alert_no"], "OD202601090001")
         XCTAssertEqual(rows.first?["alert_level"], "WARNING")
@@ -121,7 +113,7 @@ final class CheckOutsourcingDeliveryAlertsTests: XCTestCase {
         try await order(93, required: "2026-01-09")                          // D: 0 days, WARNING
         let outcome = await h.run(job, at: "2026-01-09T15:00")
         XCTAssertSucceeded(outcome)
-        let rows = try await alerts()
+        let rows = try await h.alertRecords()
         XCTAssertEqual(rows.map { "\($0["alert_no"]!) \($0["target_id"]!) \($0["alert_level"]!) \($0["trigger_value"]!)" },
                        ["OD202601090001 88 WARNING 3", "OD202601090002 93 WARNING 0"], "numbered in order id order")
         XCTAssertEqual(rows.last?["alert_content"], "外协订单 OS-93 将在 0 天后到期（要求交期：2026-01-09）")
@@ -153,7 +145,7 @@ final class CheckOutsourcingDeliveryAlertsTests: XCTestCase {
         XCTAssertSucceeded(first)
         let later = await h.run(job, at: "2026-01-12T15:00")
         XCTAssertSucceeded(later)
-        let rows = try await alerts()
+        let rows = try await h.alertRecords()
         XCTAssertEqual(rows.count, 1)
         XCTAssertEqual(rows[0]["alert_no"], "OD202601090001")
         XCTAssertEqual(rows[0]["status"], "PENDING")
@@ -179,13 +171,13 @@ final class CheckOutsourcingDeliveryAlertsTests: XCTestCase {
         XCTAssertSucceeded(d0)
         let d2 = await h.run(job, at: "2026-01-11T15:00")
         XCTAssertSucceeded(d2)
-        var row = try await alerts().first
+        var row = try await h.alertRecords().first
         XCTAssertEqual(row?["alert_level"], "WARNING")
         XCTAssertEqual(row?["alert_content"], "外协订单 OS-94 将在 1 天后到期（要求交期：2026-01-12）")
         XCTAssertEqual(row?["trigger_value"], "1")
         let d5 = await h.run(job, at: "2026-01-14T15:00")
         XCTAssertSucceeded(d5)
-        row = try await alerts().first
+        row = try await h.alertRecords().first
         XCTAssertEqual(row?["alert_no"], "OD202601090001")
         XCTAssertEqual(row?["alert_level"], "CRITICAL")
         XCTAssertEqual(row?["alert_title"], "外协订单交期逾期：OS-94")
@@ -201,7 +193,7 @@ final class CheckOutsourcingDeliveryAlertsTests: XCTestCase {
         try await h.exec("UPDATE outsourcing_orders SET required_date = '2026-01-11' WHERE id = 95")
         let second = await h.run(job, at: "2026-01-10T15:00")
         XCTAssertSucceeded(second)
-        let row = try await alerts().first
+        let row = try await h.alertRecords().first
         XCTAssertEqual(row?["status"], "PENDING")
         XCTAssertEqual(row?["alert_level"], "CRITICAL")
         XCTAssertEqual(row?["alert_title"], "外协订单交期逾期：OS-95", "the title stays with the level it names")
@@ -257,7 +249,7 @@ final class CheckOutsourcingDeliveryAlertsTests: XCTestCase {
             """)
         let outcome = await h.run(job, at: "2026-01-09T15:00")
         XCTAssertSucceeded(outcome)
-        let ids = try await alerts().map { $0["target_id"]! }
+        let ids = try await h.alertRecords().map { $0["target_id"]! }
         XCTAssertEqual(ids, ["112", "113"])
     }
 
@@ -271,12 +263,12 @@ final class CheckOutsourcingDeliveryAlertsTests: XCTestCase {
         try await order(123, required: "2026-01-10")
         let first = await h.run(job, at: "2026-01-09T15:00")
         XCTAssertSucceeded(first)
-        let ids = try await alerts().map { $0["target_id"]! }
+        let ids = try await h.alertRecords().map { $0["target_id"]! }
         XCTAssertEqual(ids, ["123"])
         try await h.exec("UPDATE projects SET is_archived = true WHERE id = 5")
         let second = await h.run(job, at: "2026-01-10T15:00")
         XCTAssertSucceeded(second)
-        let row = try await alerts().first
+        let row = try await h.alertRecords().first
         XCTAssertEqual(row?["status"], "RESOLVED")
         XCTAssertEqual(row?["handle_result"], "AUTO: condition cleared")
     }
@@ -311,7 +303,7 @@ final class CheckOutsourcingDeliveryAlertsTests: XCTestCase {
         try await order(133, required: "2026-01-19", estimated: "2026-01-15")
         let first = await h.run(job, at: "2026-01-09T15:00")
         XCTAssertSucceeded(first)
-        let rows = try await alerts()
+        let rows = try await h.alertRecords()
         XCTAssertEqual(rows.count, 1)
         XCTAssertEqual(rows[0]["target_id"], "131")
         XCTAssertEqual(rows[0]["alert_level"], "WARNING")
@@ -322,7 +314,7 @@ final class CheckOutsourcingDeliveryAlertsTests: XCTestCase {
         try await h.exec("UPDATE outsourcing_orders SET estimated_date = '2026-01-18' WHERE id = 131")
         let second = await h.run(job, at: "2026-01-10T15:00")
         XCTAssertSucceeded(second)
-        let status = try await alerts().first?["status"]
+        let status = try await h.alertRecords().first?["status"]
         XCTAssertEqual(status, "RESOLVED")
     }
 
@@ -332,7 +324,7 @@ final class CheckOutsourcingDeliveryAlertsTests: XCTestCase {
         XCTAssertSucceeded(first)
         let second = await h.run(job, at: "2026-01-12T15:00")
         XCTAssertSucceeded(second)
-        let row = try await alerts().first
+        let row = try await h.alertRecords().first
         XCTAssertEqual(row?["alert_level"], "WARNING")
         XCTAssertEqual(row?["alert_title"], "外协订单交期临近：OS-134")
         XCTAssertEqual(row?["alert_content"], "外协订单 OS-134 将在 2 天后到期（要求交期：2026-01-14）")
@@ -344,7 +336,7 @@ final class CheckOutsourcingDeliveryAlertsTests: XCTestCase {
         try await order(142, required: "2026-01-15")
         let outcome = await h.run(job, at: "2026-01-09T15:00")
         XCTAssertSucceeded(outcome)
-        let rows = try await alerts()
+        let rows = try await h.alertRecords()
         XCTAssertEqual(rows.map { $0["target_id"]! }, ["141"])
         XCTAssertEqual(rows.first?["threshold_value"], "5")
         XCTAssertEqual(rows.first?["trigger_value"], "5")
@@ -357,7 +349,7 @@ final class CheckOutsourcingDeliveryAlertsTests: XCTestCase {
         try await order(82, required: "2026-01-05")
         let second = await h.run(job, at: "2026-01-09T18:00")
         XCTAssertSucceeded(second)
-        let numbers = try await alerts().map { $0["alert_no"]! }
+        let numbers = try await h.alertRecords().map { $0["alert_no"]! }
         XCTAssertEqual(numbers, ["OD202601090001", "OD202601090002"])
     }
 

@@ -43,20 +43,12 @@ final class CheckProductionPlanAlertsTests: XCTestCase {
             """, [id, "WO-\(id)", "工序\(id)", plan, planned, completed, status])
     }
 
-    func alerts() async throws -> [PostgresRow] {
-        try await h.rows("""
-            SELECT alert_no, target_type, target_id, target_no, target_name, project_id, alert_level, alert_title,
-                   alert_content, trigger_value, threshold_value, status, handle_result, dedup_key
-              FROM alert_records ORDER BY alert_no
-            """)
-    }
-
     // Scenario 1.
     func testLaggingPlanRaisesTheExactWarning() async throws {
         try await plan(51, progress: 50, end: "2026-01-14", name: "一月总装计划")
         let outcome = await h.run(job, at: "2026-01-09T11:00")
         XCTAssertSucceeded(outcome)
-        let rows = try await alerts()
+        let rows = try await h.alertRecords()
         XCTAssertEqual(rows.count, 1)
         let a = rows[0]
         XCTAssertEqual(a["alert_no"], "PP202601090001")
@@ -89,7 +81,7 @@ final class CheckProductionPlanAlertsTests: XCTestCase {
         try await plan(52, progress: 70, end: "2026-01-07")
         let outcome = await h.run(job, at: "2026-01-09T11:00")
         XCTAssertSucceeded(outcome)
-        let rows = try await alerts()
+        let rows = try await h.alertRecords()
         XCTAssertEqual(rows.count, 1)
         XCTAssertEqual(rows[0]["alert_no"], "PP202601090001")
         XCTAssertEqual(rows[0]["alert_level"], "CRITICAL")
@@ -109,7 +101,7 @@ final class CheckProductionPlanAlertsTests: XCTestCase {
         try await plan(56, status: "PUBLISHED", progress: 10, end: "2026-01-12")
         let outcome = await h.run(job, at: "2026-01-09T11:00")
         XCTAssertSucceeded(outcome)
-        let rows = try await alerts()
+        let rows = try await h.alertRecords()
         XCTAssertEqual(rows.map { $0["target_id"]! }, ["56"])
         XCTAssertEqual(rows.first?["alert_no"], "PP202601090001")
         XCTAssertEqual(rows.first?["alert_level"], "WARNING")
@@ -132,7 +124,7 @@ final class CheckProductionPlanAlertsTests: XCTestCase {
         try await plan(67, progress: nil, end: "2026-01-08")                     // NULL progress = 0
         let outcome = await h.run(job, at: "2026-01-09T11:00")
         XCTAssertSucceeded(outcome)
-        let rows = try await alerts()
+        let rows = try await h.alertRecords()
         XCTAssertEqual(rows.map { "\($0["alert_no"]!) \($0["target_id"]!) \($0["alert_level"]!) \($0["trigger_value"]!)" },
                        ["PP202601090001 61 WARNING 79", "PP202601090002 62 WARNING 0", "PP202601090003 67 CRITICAL 0"],
                        "numbered in plan id order")
@@ -177,7 +169,7 @@ final class CheckProductionPlanAlertsTests: XCTestCase {
         try await workOrder(601, plan: 60, planned: 3, completed: 2)
         let outcome = await h.run(job, at: "2026-01-09T11:00")
         XCTAssertSucceeded(outcome)
-        let rows = try await alerts()
+        let rows = try await h.alertRecords()
         XCTAssertEqual(rows.map { "\($0["target_id"]!) \($0["trigger_value"]!)" }, ["58 70", "60 66"])
         XCTAssertEqual(rows.first?["alert_content"], "生产计划 MPS-58 进度仅 70%，距离计划结束日期还有 2 天")
         let stored = try await h.rows("SELECT progress FROM production_plan ORDER BY id").map { $0["progress"]! }
@@ -192,7 +184,7 @@ final class CheckProductionPlanAlertsTests: XCTestCase {
         try await h.exec("UPDATE production_plan SET progress = 60 WHERE id = 51")
         let later = await h.run(job, at: "2026-01-12T11:00")
         XCTAssertSucceeded(later)
-        let rows = try await alerts()
+        let rows = try await h.alertRecords()
         XCTAssertEqual(rows.count, 1)
         XCTAssertEqual(rows[0]["alert_no"], "PP202601090001")
         XCTAssertEqual(rows[0]["status"], "PENDING")
@@ -218,7 +210,7 @@ final class CheckProductionPlanAlertsTests: XCTestCase {
         try await h.exec("UPDATE production_plan SET plan_end_date = '2026-01-13' WHERE id = 51")
         let second = await h.run(job, at: "2026-01-10T11:00")
         XCTAssertSucceeded(second)
-        let row = try await alerts().first
+        let row = try await h.alertRecords().first
         XCTAssertEqual(row?["status"], "PENDING")
         XCTAssertEqual(row?["alert_level"], "CRITICAL")
         XCTAssertEqual(row?["alert_content"], "生产计划 MPS-51 进度仅 50%，距离计划结束日期还有 3 天")
@@ -269,7 +261,7 @@ final class CheckProductionPlanAlertsTests: XCTestCase {
         try await plan(84, progress: 10, end: "2026-01-10", project: nil, createdBy: 8)
         let first = await h.run(job, at: "2026-01-09T11:00")
         XCTAssertSucceeded(first)
-        let rows = try await alerts()
+        let rows = try await h.alertRecords()
         XCTAssertEqual(rows.map { $0["target_id"]! }, ["83", "84"])
         XCTAssertEqual(rows.last?["project_id"], nil)
         let people = try await h.recipients()
@@ -277,7 +269,7 @@ final class CheckProductionPlanAlertsTests: XCTestCase {
         try await h.exec("UPDATE projects SET is_archived = true WHERE id = 5")
         let second = await h.run(job, at: "2026-01-10T11:00")
         XCTAssertSucceeded(second)
-        let after = try await alerts().map { "\($0["target_id"]!) \($0["status"]!) \($0["handle_result"] ?? "-")" }
+        let after = try await h.alertRecords().map { "\($0["target_id"]!) \($0["status"]!) \($0["handle_result"] ?? "-")" }
         XCTAssertEqual(after, ["83 RESOLVED AUTO: condition cleared", "84 PENDING -"])
     }
 
@@ -311,7 +303,7 @@ final class CheckProductionPlanAlertsTests: XCTestCase {
         try await plan(92, progress: 60, end: "2026-01-12")
         let outcome = await h.run(job, at: "2026-01-09T11:00")
         XCTAssertSucceeded(outcome)
-        let rows = try await alerts()
+        let rows = try await h.alertRecords()
         XCTAssertEqual(rows.map { $0["target_id"]! }, ["91"])
         XCTAssertEqual(rows.first?["threshold_value"], "60")
     }
@@ -323,7 +315,7 @@ final class CheckProductionPlanAlertsTests: XCTestCase {
         try await plan(52, progress: 70, end: "2026-01-07")
         let second = await h.run(job, at: "2026-01-09T11:20")
         XCTAssertSucceeded(second)
-        let numbers = try await alerts().map { $0["alert_no"]! }
+        let numbers = try await h.alertRecords().map { $0["alert_no"]! }
         XCTAssertEqual(numbers, ["PP202601090001", "PP202601090002"])
     }
 

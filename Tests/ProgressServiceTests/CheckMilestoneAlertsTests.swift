@@ -34,21 +34,12 @@ final class CheckMilestoneAlertsTests: XCTestCase {
             """, [id, project, code ?? "MS-\(id)", name ?? "里程碑\(id)", planned, status, owner])
     }
 
-    func alerts() async throws -> [PostgresRow] {
-        try await h.rows("""
-            SELECT a.alert_no, r.rule_code, a.target_type, a.target_id, a.target_no, a.target_name, a.project_id,
-                   a.machine_id, a.alert_level, a.alert_title, a.alert_content, a.alert_data::text AS alert_data,
-                   a.trigger_value, a.threshold_value, a.status, a.handle_result, a.dedup_key
-              FROM alert_records a JOIN alert_rules r ON r.id = a.rule_id ORDER BY a.alert_no
-            """)
-    }
-
     // Scenario 1.
     func testUpcomingMilestoneRaisesTheExactWarning() async throws {
         try await milestone(11, code: "MS-001", name: "设计评审", planned: "2026-01-11")
         let outcome = await h.run(job, at: "2026-01-09T08:00")
         XCTAssertSucceeded(outcome)
-        let rows = try await alerts()
+        let rows = try await h.alertRecords()
         XCTAssertEqual(rows.count, 1)
         let a = rows[0]
         XCTAssertEqual(a["alert_no"], "MS202601090001")
@@ -94,7 +85,7 @@ final class CheckMilestoneAlertsTests: XCTestCase {
         try await h.exec("UPDATE project_milestones SET machine_id = 3 WHERE id = 12")
         let outcome = await h.run(job, at: "2026-01-09T08:00")
         XCTAssertSucceeded(outcome)
-        let rows = try await alerts()
+        let rows = try await h.alertRecords()
         XCTAssertEqual(rows.count, 1)
         let a = rows[0]
         XCTAssertEqual(a["alert_no"], "MS202601090001")
@@ -136,7 +127,7 @@ final class CheckMilestoneAlertsTests: XCTestCase {
         try await milestone(33, planned: "2026-01-09")                       // D: 0 days
         let outcome = await h.run(job, at: "2026-01-09T08:00")
         XCTAssertSucceeded(outcome)
-        let rows = try await alerts()
+        let rows = try await h.alertRecords()
         XCTAssertEqual(rows.map { "\($0["alert_no"]!) \($0["target_id"]!) \($0["alert_level"]!)" },
                        ["MS202601090001 32 WARNING", "MS202601090002 33 WARNING", "MS202601090003 31 CRITICAL"],
                        "one MS sequence: upcoming first, then overdue")
@@ -150,7 +141,7 @@ final class CheckMilestoneAlertsTests: XCTestCase {
         try await milestone(42, planned: "2026-01-15")
         let outcome = await h.run(job, at: "2026-01-09T08:00")
         XCTAssertSucceeded(outcome)
-        let rows = try await alerts()
+        let rows = try await h.alertRecords()
         XCTAssertEqual(rows.map { $0["target_id"]! }, ["41"])
     }
 
@@ -173,7 +164,7 @@ final class CheckMilestoneAlertsTests: XCTestCase {
         try await milestone(12, planned: "2026-01-04")
         let third = await h.run(job, at: "2026-01-09T09:00")
         XCTAssertSucceeded(third)
-        let numbers = try await alerts().map { $0["alert_no"]! }
+        let numbers = try await h.alertRecords().map { $0["alert_no"]! }
         XCTAssertEqual(numbers, ["MS202601090001", "MS202601090002"])
     }
 
@@ -195,7 +186,7 @@ final class CheckMilestoneAlertsTests: XCTestCase {
         XCTAssertSucceeded(first)
         let second = await h.run(job, at: "2026-01-09T08:00")
         XCTAssertSucceeded(second)
-        let rows = try await alerts()
+        let rows = try await h.alertRecords()
         XCTAssertEqual(rows.map { "\($0["alert_no"]!) \($0["rule_code"]!) \($0["alert_level"]!) \($0["status"]!)" },
                        ["MS202601060001 MILESTONE_WARNING WARNING EXPIRED",
                         "MS202601090001 MILESTONE_OVERDUE CRITICAL PENDING"])
@@ -215,7 +206,7 @@ final class CheckMilestoneAlertsTests: XCTestCase {
         XCTAssertSucceeded(first)
         let second = await h.run(job, at: "2026-01-10T08:00")
         XCTAssertSucceeded(second)
-        let rows = try await alerts()
+        let rows = try await h.alertRecords()
         XCTAssertEqual(rows.count, 1)
         XCTAssertEqual(rows[0]["alert_content"], "里程碑 MS-001 将在 1 天后到期（计划日期：2026-01-11）")
         XCTAssertEqual(rows[0]["status"], "PENDING")
@@ -254,7 +245,7 @@ final class CheckMilestoneAlertsTests: XCTestCase {
         try await h.exec("UPDATE projects SET is_archived = true WHERE id = 1")
         let second = await h.run(job, at: "2026-01-09T12:00")
         XCTAssertSucceeded(second)
-        let status = try await alerts().first?["status"]
+        let status = try await h.alertRecords().first?["status"]
         XCTAssertEqual(status, "RESOLVED")
     }
 
@@ -271,7 +262,7 @@ final class CheckMilestoneAlertsTests: XCTestCase {
         try await h.exec("UPDATE project_milestones SET planned_date = '2026-01-12' WHERE id = 11")
         let third = await h.run(job, at: "2026-01-10T09:00")
         XCTAssertSucceeded(third)
-        let rows = try await alerts()
+        let rows = try await h.alertRecords()
         XCTAssertEqual(rows.map { "\($0["alert_no"]!) \($0["status"]!)" },
                        ["MS202601090001 CLOSED", "MS202601100001 PENDING"])
     }
@@ -299,7 +290,7 @@ final class CheckMilestoneAlertsTests: XCTestCase {
         try await milestone(12, planned: "2026-01-04")
         let outcome = await h.run(job, at: "2026-01-09T08:00")
         XCTAssertSucceeded(outcome)
-        let rows = try await alerts()
+        let rows = try await h.alertRecords()
         XCTAssertEqual(rows.map { "\($0["rule_code"]!) \($0["target_id"]!)" }, ["MILESTONE_OVERDUE 12"])
         let note = try await h.lastResult(jobID)?.note
         XCTAssertEqual(note, "rule MILESTONE_WARNING disabled")

@@ -40,15 +40,6 @@ final class CheckMilestoneRiskAlertsTests: XCTestCase {
             """, [project, id, PostgresTextArray(tasks)])
     }
 
-    func alerts() async throws -> [PostgresRow] {
-        try await h.rows("""
-            SELECT a.alert_no, r.rule_code, a.target_type, a.target_id, a.target_no, a.target_name, a.project_id,
-                   a.alert_level, a.alert_title, a.alert_content, a.alert_data::text AS alert_data,
-                   a.trigger_value, a.threshold_value, a.status, a.handle_result, a.dedup_key
-              FROM alert_records a JOIN alert_rules r ON r.id = a.rule_id ORDER BY a.alert_no
-            """)
-    }
-
     func setTask(_ milestone: Int, from: String, to: String, count: Int) async throws {
         try await h.exec("""
             UPDATE tasks SET status = '\(to)' WHERE id IN (
@@ -62,7 +53,7 @@ final class CheckMilestoneRiskAlertsTests: XCTestCase {
                             tasks: ["DONE", "DONE", "TODO", "TODO", "IN_PROGRESS"])
         let outcome = await h.run(job, at: "2026-01-09T08:10")
         XCTAssertSucceeded(outcome)
-        let rows = try await alerts()
+        let rows = try await h.alertRecords()
         XCTAssertEqual(rows.count, 1)
         let a = rows[0]
         XCTAssertEqual(a["alert_no"], "MR202601090001")
@@ -96,7 +87,7 @@ final class CheckMilestoneRiskAlertsTests: XCTestCase {
         try await milestone(22, planned: "2026-01-11", tasks: ["DONE", "TODO", "TODO", "TODO"])
         let outcome = await h.run(job, at: "2026-01-09T08:10")
         XCTAssertSucceeded(outcome)
-        let rows = try await alerts()
+        let rows = try await h.alertRecords()
         XCTAssertEqual(rows.count, 1)
         XCTAssertEqual(rows[0]["alert_level"], "CRITICAL")
         XCTAssertEqual(rows[0]["trigger_value"], "25.0")
@@ -110,7 +101,7 @@ final class CheckMilestoneRiskAlertsTests: XCTestCase {
         try await milestone(23, code: "MS-023", planned: "2026-01-12", tasks: ["DONE", "DONE", "DONE", "CANCELLED", "TODO"])
         let outcome = await h.run(job, at: "2026-01-09T08:10")
         XCTAssertSucceeded(outcome)
-        let rows = try await alerts()
+        let rows = try await h.alertRecords()
         XCTAssertEqual(rows.count, 1)
         XCTAssertEqual(rows[0]["alert_level"], "CRITICAL")
         XCTAssertEqual(rows[0]["trigger_value"], "75.0")
@@ -122,7 +113,7 @@ final class CheckMilestoneRiskAlertsTests: XCTestCase {
         try await milestone(25, planned: "2026-01-16", tasks: ["TODO", "TODO"])
         let outcome = await h.run(job, at: "2026-01-09T08:10")
         XCTAssertSucceeded(outcome)
-        let rows = try await alerts()
+        let rows = try await h.alertRecords()
         XCTAssertEqual(rows.map { "\($0["alert_no"]!) \($0["target_id"]!) \($0["alert_level"]!) \($0["trigger_value"]!)" },
                        ["MR202601090001 24 WARNING 66.66666666666666", "MR202601090002 25 WARNING 0.0"])
         XCTAssertEqual(rows[0]["alert_content"], "里程碑 MS-24 将在 7 天后到期，但关联任务完成率仅 66.7%")
@@ -176,7 +167,7 @@ final class CheckMilestoneRiskAlertsTests: XCTestCase {
         XCTAssertSucceeded(third)
         result = try await h.lastResult(jobID)
         XCTAssertEqual(result?.created, 0)
-        let rows = try await alerts()
+        let rows = try await h.alertRecords()
         XCTAssertEqual(rows.count, 1)
         XCTAssertEqual(rows[0]["alert_content"], "里程碑 MS-021 将在 4 天后到期，但关联任务完成率仅 40.0%",
                        "refreshed while open")
@@ -205,7 +196,7 @@ final class CheckMilestoneRiskAlertsTests: XCTestCase {
         try await setTask(21, from: "TODO", to: "DONE", count: 1)
         let later = await h.run(job, at: "2026-01-11T08:10")
         XCTAssertSucceeded(later)
-        let rows = try await alerts()
+        let rows = try await h.alertRecords()
         XCTAssertEqual(rows.count, 1)
         XCTAssertEqual(rows[0]["alert_no"], "MR202601090001")
         XCTAssertEqual(rows[0]["alert_level"], "CRITICAL")

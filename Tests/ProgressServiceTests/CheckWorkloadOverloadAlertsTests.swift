@@ -50,14 +50,6 @@ final class CheckWorkloadOverloadAlertsTests: XCTestCase {
             """, [id, project, task, user, from, to, hours, status])
     }
 
-    func alerts() async throws -> [PostgresRow] {
-        try await h.rows("""
-            SELECT alert_no, target_type, target_id, target_no, target_name, project_id, alert_level, alert_title,
-                   alert_content, trigger_value, threshold_value, status, handle_result, dedup_key
-              FROM alert_records ORDER BY alert_no
-            """)
-    }
-
     /// Scenario 1's data: a full-window TODO task (184 h) and a 40 h PLANNED allocation inside the window.
     func seedUser9() async throws {
         try await task(91, owner: 9, from: start, to: end)
@@ -69,7 +61,7 @@ final class CheckWorkloadOverloadAlertsTests: XCTestCase {
         try await seedUser9()
         let outcome = await h.run(job, at: "2026-01-12T11:00")
         XCTAssertSucceeded(outcome)
-        let rows = try await alerts()
+        let rows = try await h.alertRecords()
         XCTAssertEqual(rows.count, 1)
         guard rows.count == 1 else { return }
         let a = rows[0]
@@ -104,7 +96,7 @@ final class CheckWorkloadOverloadAlertsTests: XCTestCase {
         try await allocation(101, user: 10, from: "2026-01-29", to: "2026-01-29", hours: 12)
         let outcome = await h.run(job, at: "2026-01-12T11:00")
         XCTAssertSucceeded(outcome)
-        let rows = try await alerts()
+        let rows = try await h.alertRecords()
         XCTAssertEqual(rows.count, 1)
         guard rows.count == 1 else { return }
         XCTAssertEqual(rows[0]["alert_no"], "WO202601120001")
@@ -150,7 +142,7 @@ final class CheckWorkloadOverloadAlertsTests: XCTestCase {
         try await allocation(162, user: 16, from: "2026-01-12", to: "2026-01-12", hours: 8, status: "ACTIVE")
         let outcome = await h.run(job, at: "2026-01-12T11:00")
         XCTAssertSucceeded(outcome)
-        let rows = try await alerts()
+        let rows = try await h.alertRecords()
         XCTAssertEqual(rows.count, 1)
         guard rows.count == 1 else { return }
         XCTAssertEqual(rows[0]["trigger_value"], "120.7")
@@ -163,7 +155,7 @@ final class CheckWorkloadOverloadAlertsTests: XCTestCase {
         try await task(172, owner: 14, from: start, to: "2026-01-16")
         let outcome = await h.run(job, at: "2026-01-12T11:00")
         XCTAssertSucceeded(outcome)
-        let rows = try await alerts()
+        let rows = try await h.alertRecords()
         XCTAssertEqual(rows.first?["target_name"], "u14")
         XCTAssertEqual(rows.first?["alert_title"], "资源负荷超限：u14")
         XCTAssertEqual(rows.first?["alert_content"], "用户 u14 未来30天负荷达到 121.7%，超过110%阈值（分配工时：224.0小时，标准工时：184.0小时）")
@@ -185,7 +177,7 @@ final class CheckWorkloadOverloadAlertsTests: XCTestCase {
         try await h.exec("UPDATE alert_records SET status = 'ACKNOWLEDGED'")
         let nextDay = await h.run(job, at: "2026-01-13T11:00")
         XCTAssertSucceeded(nextDay)
-        let rows = try await alerts()
+        let rows = try await h.alertRecords()
         XCTAssertEqual(rows.count, 1)
         guard rows.count == 1 else { return }
         XCTAssertEqual(rows[0]["alert_no"], "WO202601120001")
@@ -221,7 +213,7 @@ final class CheckWorkloadOverloadAlertsTests: XCTestCase {
         try await task(92, owner: 9, from: "2026-01-12", to: "2026-01-23")               // +80 h = 304 h
         let second = await h.run(job, at: "2026-01-12T12:00")
         XCTAssertSucceeded(second)
-        var rows = try await alerts()
+        var rows = try await h.alertRecords()
         XCTAssertEqual(rows.count, 1)
         guard rows.count == 1 else { return }
         XCTAssertEqual(rows[0]["alert_no"], "WO202601120001")
@@ -236,7 +228,7 @@ final class CheckWorkloadOverloadAlertsTests: XCTestCase {
         try await h.exec("UPDATE tasks SET status = 'DONE' WHERE id = 92")
         let third = await h.run(job, at: "2026-01-12T13:00")
         XCTAssertSucceeded(third)
-        rows = try await alerts()
+        rows = try await h.alertRecords()
         XCTAssertEqual(rows[0]["alert_level"], "CRITICAL", "the level never falls")
         XCTAssertEqual(rows[0]["trigger_value"], "121.7")
         XCTAssertEqual(rows[0]["status"], "PENDING")
@@ -296,7 +288,7 @@ final class CheckWorkloadOverloadAlertsTests: XCTestCase {
         try await allocation(161, user: 16, from: start, to: end, hours: 36.8)           // exactly 120.0 %
         let outcome = await h.run(job, at: "2026-01-12T11:00")
         XCTAssertSucceeded(outcome)
-        let rows = try await alerts()
+        let rows = try await h.alertRecords()
         XCTAssertEqual(rows.map { $0["target_id"]! }, ["9"])
         XCTAssertEqual(rows.first?["threshold_value"], "120")
         XCTAssertEqual(rows.first?["alert_content"], "用户 张三 未来30天负荷达到 121.7%，超过120%阈值（分配工时：224.0小时，标准工时：184.0小时）")
@@ -319,7 +311,7 @@ final class CheckWorkloadOverloadAlertsTests: XCTestCase {
         try await allocation(101, user: 10, from: start, to: end, hours: 100)
         let second = await h.run(job, at: "2026-01-12T11:20")
         XCTAssertSucceeded(second)
-        let numbers = try await alerts().map { $0["alert_no"]! }
+        let numbers = try await h.alertRecords().map { $0["alert_no"]! }
         XCTAssertEqual(numbers, ["WO202601120001", "WO202601120002"])
     }
 

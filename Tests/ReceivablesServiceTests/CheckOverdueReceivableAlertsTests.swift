@@ -42,21 +42,12 @@ final class CheckOverdueReceivableAlertsTests: XCTestCase {
             """, [id, code ?? "INV-\(id)", contract, project, total, amount, paid, status, payment, overdue])
     }
 
-    func alerts() async throws -> [PostgresRow] {
-        try await h.rows("""
-            SELECT alert_no, rule_id, target_type, target_id, target_no, target_name, project_id, alert_level,
-                   alert_title, alert_content, trigger_value, threshold_value, status, handle_result, dedup_key,
-                   handle_end_at IS NOT NULL AS ended
-              FROM alert_records ORDER BY alert_no
-            """)
-    }
-
     // Scenario 1.
     func testFirstAlert() async throws {
         try await invoice(1, code: "INV-1", overdue: 45)
         let outcome = await h.run(job, at: "2026-01-09T10:30")
         XCTAssertSucceeded(outcome)
-        let rows = try await alerts()
+        let rows = try await h.alertRecords()
         XCTAssertEqual(rows.count, 1)
         let a = rows[0]
         XCTAssertEqual(a["alert_no"], "AR202601090001")
@@ -97,7 +88,7 @@ final class CheckOverdueReceivableAlertsTests: XCTestCase {
         try await invoice(27, overdue: 89)
         let outcome = await h.run(job, at: "2026-01-09T10:30")
         XCTAssertSucceeded(outcome)
-        let rows = try await alerts()
+        let rows = try await h.alertRecords()
         XCTAssertEqual(rows.map { "\($0["alert_no"]!) \($0["target_id"]!) \($0["alert_level"]!) \($0["trigger_value"]!) \($0["threshold_value"]!)" }, [
             "AR202601090001 21 INFO 29 1",
             "AR202601090002 22 WARNING 30 30",
@@ -140,7 +131,7 @@ final class CheckOverdueReceivableAlertsTests: XCTestCase {
         try await invoice(44, payment: "PENDING", total: "1234567.89", amount: nil, paid: nil, overdue: 10)
         let outcome = await h.run(job, at: "2026-01-09T10:30")
         XCTAssertSucceeded(outcome)
-        let rows = try await alerts()
+        let rows = try await h.alertRecords()
         XCTAssertEqual(rows.map { $0["target_id"]! }, ["41", "44"])
         XCTAssertEqual(rows[0]["alert_content"], "发票 INV-41（客户：ACME）已逾期 10 天，未收金额：5,000.25 元，请及时跟进。")
         XCTAssertEqual(rows[1]["alert_content"], "发票 INV-44（客户：ACME）已逾期 10 天，未收金额：1,234,567.89 元，请及时跟进。")
@@ -159,7 +150,7 @@ final class CheckOverdueReceivableAlertsTests: XCTestCase {
         try await invoice(53, overdue: 45, contract: 1, project: 2)        // the contract's project wins
         let outcome = await h.run(job, at: "2026-01-09T10:30")
         XCTAssertSucceeded(outcome)
-        let rows = try await alerts()
+        let rows = try await h.alertRecords()
         XCTAssertEqual(rows.map { "\($0["target_id"]!) \($0["project_id"] ?? "-")" }, ["51 2", "52 -", "53 1"])
         XCTAssertEqual(rows[0]["alert_content"], "发票 INV-51（客户：未知客户）已逾期 45 天，未收金额：100,000.00 元，请及时跟进。")
         let people = try await h.recipients()
@@ -193,7 +184,7 @@ final class CheckOverdueReceivableAlertsTests: XCTestCase {
         try await h.exec("UPDATE alert_records SET status = 'ACKNOWLEDGED'")
         let second = await h.run(job, at: "2026-01-10T10:30")
         XCTAssertSucceeded(second)
-        let rows = try await alerts()
+        let rows = try await h.alertRecords()
         XCTAssertEqual(rows.count, 1)
         XCTAssertEqual(rows[0]["status"], "ACKNOWLEDGED")
         XCTAssertEqual(rows[0]["trigger_value"], "46")
@@ -208,7 +199,7 @@ final class CheckOverdueReceivableAlertsTests: XCTestCase {
         try await h.exec("UPDATE invoices SET paid_amount = 63000.00 WHERE id = 1")
         let second = await h.run(job, at: "2026-01-09T15:00")
         XCTAssertSucceeded(second)
-        let rows = try await alerts()
+        let rows = try await h.alertRecords()
         XCTAssertEqual(rows.count, 1)
         XCTAssertEqual(rows[0]["alert_level"], "WARNING")
         XCTAssertEqual(rows[0]["alert_content"], "发票 INV-1（客户：ACME）已逾期 45 天，未收金额：50,000.00 元，请及时跟进。")
@@ -223,7 +214,7 @@ final class CheckOverdueReceivableAlertsTests: XCTestCase {
         XCTAssertSucceeded(first)
         let second = await h.run(job, at: "2026-01-10T10:30")
         XCTAssertSucceeded(second)
-        let rows = try await alerts()
+        let rows = try await h.alertRecords()
         XCTAssertEqual(rows.count, 1)
         XCTAssertEqual(rows[0]["alert_no"], "AR202601090001")
         XCTAssertEqual(rows[0]["alert_level"], "WARNING")
@@ -254,7 +245,7 @@ final class CheckOverdueReceivableAlertsTests: XCTestCase {
             """)
         let second = await h.run(job, at: "2026-01-10T10:30")
         XCTAssertSucceeded(second)
-        let rows = try await alerts()
+        let rows = try await h.alertRecords()
         XCTAssertEqual(rows.map { "\($0["target_id"]!) \($0["status"]!) \($0["handle_result"] ?? "-") \($0["ended"]!)" }, [
             "61 RESOLVED auto-closed: paid t",
             "62 RESOLVED auto-closed: paid t",
@@ -286,12 +277,12 @@ final class CheckOverdueReceivableAlertsTests: XCTestCase {
         try await invoice(73, overdue: 45)
         let first = await h.run(job, at: "2026-01-09T10:30")
         XCTAssertSucceeded(first)
-        let before = try await alerts().map { $0["target_id"]! }
+        let before = try await h.alertRecords().map { $0["target_id"]! }
         XCTAssertEqual(before, ["73"])
         try await h.exec("UPDATE projects SET is_archived = true WHERE id = 1")
         let second = await h.run(job, at: "2026-01-10T10:30")
         XCTAssertSucceeded(second)
-        let after = try await alerts().map { "\($0["target_id"]!) \($0["status"]!) \($0["handle_result"] ?? "-")" }
+        let after = try await h.alertRecords().map { "\($0["target_id"]!) \($0["status"]!) \($0["handle_result"] ?? "-")" }
         XCTAssertEqual(after, ["73 RESOLVED AUTO: condition cleared"])
         let result = try await h.lastResult(jobID)
         XCTAssertEqual(result?.resolved, 1)
@@ -341,7 +332,7 @@ final class CheckOverdueReceivableAlertsTests: XCTestCase {
         try await invoice(2, overdue: 5)
         let second = await h.run(job, at: "2026-01-09T15:00")
         XCTAssertSucceeded(second)
-        let numbers = try await alerts().map { $0["alert_no"]! }
+        let numbers = try await h.alertRecords().map { $0["alert_no"]! }
         XCTAssertEqual(numbers, ["AR202601090001", "AR202601090002"])
     }
 
