@@ -1,3 +1,4 @@
+import Logging
 import PMSBus
 import PMSPostgres
 import PMSRuntime
@@ -66,33 +67,73 @@ public protocol SalesReminderStep: Sendable {
 }
 
 extension SalesReminderStep {
-    /// What every step does once it has counted its items (a row with `checked` and `unrouted`): warn about the
-    /// items nobody active can receive (DECISIONS: nobody is a silent fallback), then write the reminders
-    /// through the shared notification writer.
-    func write(counted row: PostgresRow, item: String, candidatesSQL: String, parameters: [any PostgresBindable] = [],
-               in context: JobContext) async throws -> SalesReminderStepCounts {
+    /// Every step's one shape. `itemsSQL` is a SELECT of `SalesReminderItems.columns`: one row per (item,
+    /// recipient) with the texts built, user_id NULL for an item nobody active can receive. The rows land in a
+    /// temp table (the items are read once); unrouted items are counted and logged (DECISIONS: nobody is a
+    /// silent fallback), the routed rows go through the shared notification writer.
+    func remind(itemsSQL: String, parameters: [any PostgresBindable] = [], item: String,
+                in context: JobContext) async throws -> SalesReminderStepCounts {
+        let db = context.connection
+        try await db.executeScript(SalesReminderItems.createTable)
+        try await db.execute(SalesReminderItems.insertPrefix + itemsSQL, parameters)
+        guard let row = try await db.query(SalesReminderItems.countsSQL).first else {
+            throw JobFailure("\(item) count returned no row")
+        }
         let checked = try row.decode(Int.self, "checked")
         let unrouted = try row.decode(Int.self, "unrouted")
         if unrouted > 0 {
             context.logger.warning("\(item) without recipient",
                                    metadata: ["event": "unrouted", "step": "\(name)", "count": "\(unrouted)"])
         }
-        let outcome = try await NotificationWriter().apply(candidatesSQL: candidatesSQL, parameters: parameters, in: context)
+        let outcome = try await NotificationWriter().apply(candidatesSQL: SalesReminderItems.candidatesSQL, in: context)
+        // items per notification type and per source type (e.g. quote_expiring / quote_expired, lead / opportunity)
+        var metadata: Logger.Metadata = ["step": "\(name)", "checked": "\(checked)", "created": "\(outcome.created)"]
+        for kind in try await db.query(SalesReminderItems.kindsSQL) {
+            metadata[try kind.decode(String.self, "kind")] = "\(try kind.decode(Int.self, "items"))"
+        }
+        context.logger.info("\(item) reminders", metadata: metadata)
         return SalesReminderStepCounts(checked: checked, unrouted: unrouted, notifications: outcome)
     }
 }
 
-/// The temp table a step fills with its items, one row per (item, recipient), texts already built; a row
-/// with user_id NULL is an item nobody active can receive (unrouted).
+/// The temp table every step fills with its items (see `remind`). Each step runs in its own savepoint and
+/// re-creates it, so one name serves all.
 enum SalesReminderItems {
-    static func createTable(_ name: String) -> String {
+    /// The columns of a step's `itemsSQL`, in this order. `item_id` identifies the item within its source_type.
+    static let columns = """
+        item_id, user_id, notification_type, source_type, source_id, title, content, link_url, priority, extra_data,
+        dedupe_key, load_order
         """
-        DROP TABLE IF EXISTS pg_temp.\(name);
-        CREATE TEMP TABLE \(name) (
-            item_id bigint NOT NULL, user_id bigint, notification_type text, source_type text, source_id bigint,
-            title text, content text, link_url text, priority text, extra_data jsonb, dedupe_key text,
-            load_order bigint
+
+    static let createTable = """
+        DROP TABLE IF EXISTS pg_temp.sales_reminder_items;
+        CREATE TEMP TABLE sales_reminder_items (
+            item_id bigint NOT NULL, user_id bigint, notification_type text NOT NULL, source_type text NOT NULL,
+            source_id bigint, title text, content text, link_url text, priority text, extra_data jsonb,
+            dedupe_key text, load_order bigint
         ) ON COMMIT DROP
         """
-    }
+
+    static let insertPrefix = "INSERT INTO sales_reminder_items (\(columns))\n"
+
+    static let countsSQL = """
+        SELECT count(DISTINCT (source_type, item_id))::int AS checked,
+               count(DISTINCT (source_type, item_id)) FILTER (WHERE user_id IS NULL)::int AS unrouted
+          FROM sales_reminder_items
+        """
+
+    /// The writer's candidates: the routed rows.
+    static let candidatesSQL = """
+        SELECT user_id, notification_type, source_type, source_id, title, content, link_url, priority, extra_data,
+               dedupe_key, load_order
+          FROM sales_reminder_items WHERE user_id IS NOT NULL
+        """
+
+    static let kindsSQL = """
+        SELECT lower(notification_type) AS kind, count(DISTINCT (source_type, item_id))::int AS items
+          FROM sales_reminder_items GROUP BY 1
+        UNION ALL
+        SELECT source_type, count(DISTINCT item_id)::int FROM sales_reminder_items GROUP BY 1
+        ORDER BY 1
+        """
 }

@@ -19,12 +19,7 @@ public struct ApprovalPendingReminders: SalesReminderStep {
 
     public func run(in context: JobContext) async throws -> SalesReminderStepCounts {
         let parameters: [any PostgresBindable] = [context.today.description, context.now, timeoutHours, highPriorityHours]
-        guard let row = try await context.connection.query(Self.itemsSQL + Self.countsSQL, parameters).first else {
-            throw JobFailure("approval pending count returned no row")
-        }
-        let counts = try await write(counted: row, item: "pending approval",
-            candidatesSQL: Self.itemsSQL + Self.candidatesSQL, parameters: parameters, in: context)
-        return counts
+        return try await remind(itemsSQL: Self.itemsSQL, parameters: parameters, item: "pending approval", in: context)
     }
 
     /// $1 business day D, $2 run's now, $3 timeout hours, $4 HIGH-priority hours. The created_at bound is a
@@ -51,16 +46,7 @@ public struct ApprovalPendingReminders: SalesReminderStep {
               JOIN users u ON u.id = ur.user_id AND u.is_active
              WHERE NOT EXISTS (SELECT 1 FROM users x WHERE x.id = i.approver_id AND x.is_active)
         )
-
-        """
-
-    static let countsSQL = """
-        SELECT (SELECT count(*) FROM items)::int AS checked,
-               (SELECT count(*) FROM items i WHERE NOT EXISTS (SELECT 1 FROM routed r WHERE r.id = i.id))::int AS unrouted
-        """
-
-    static let candidatesSQL = """
-        SELECT r.user_id, 'APPROVAL_PENDING', i.source_type, i.entity_id,
+        SELECT i.id, r.user_id, 'APPROVAL_PENDING', i.source_type, i.entity_id,
                '审批待处理：' || i.label || '审批',
                i.label || '审批已待处理 ' || i.hours || ' 小时，请及时处理。',
                '/sales/' || i.source_type || 's/' || i.entity_id || '/approval-status',
@@ -69,6 +55,6 @@ public struct ApprovalPendingReminders: SalesReminderStep {
                                   'hours_pending', i.hours, 'step_name', i.step_name),
                'APPROVAL_PENDING|' || i.source_type || '|' || i.entity_id || '|' || r.user_id || '|' || to_char(i.day, 'YYYY-MM-DD'),
                row_number() OVER (ORDER BY i.id, r.user_id)
-          FROM routed r JOIN items i ON i.id = r.id
+          FROM items i LEFT JOIN routed r ON r.id = i.id
         """
 }

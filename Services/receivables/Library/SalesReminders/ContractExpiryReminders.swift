@@ -20,12 +20,7 @@ public struct ContractExpiryReminders: SalesReminderStep {
     public func run(in context: JobContext) async throws -> SalesReminderStepCounts {
         let days = reminderDays.filter { $0 > 0 }
         let parameters: [any PostgresBindable] = [context.today.description, days, days.max() ?? 0]
-        guard let row = try await context.connection.query(Self.itemsSQL + Self.countsSQL, parameters).first else {
-            throw JobFailure("contract expiry count returned no row")
-        }
-        let counts = try await write(counted: row, item: "contract expiry",
-            candidatesSQL: Self.itemsSQL + Self.candidatesSQL, parameters: parameters, in: context)
-        return counts
+        return try await remind(itemsSQL: Self.itemsSQL, parameters: parameters, item: "contract expiry", in: context)
     }
 
     /// $1 business day D, $2 reminder days (int[]), $3 the largest reminder day (bounds the range scan of
@@ -48,16 +43,7 @@ public struct ContractExpiryReminders: SalesReminderStep {
               JOIN users u ON u.id = c.user_id AND u.is_active
              GROUP BY i.id, u.id
         )
-
-        """
-
-    static let countsSQL = """
-        SELECT (SELECT count(*) FROM items)::int AS checked,
-               (SELECT count(*) FROM items i WHERE NOT EXISTS (SELECT 1 FROM routed r WHERE r.id = i.id))::int AS unrouted
-        """
-
-    static let candidatesSQL = """
-        SELECT r.user_id, 'CONTRACT_EXPIRING', 'contract', i.id,
+        SELECT i.id, r.user_id, 'CONTRACT_EXPIRING', 'contract', i.id,
                '合同即将到期：' || i.contract_code || '（' || i.days_left || '天后）',
                '合同 ' || i.contract_code || ' 将在 ' || to_char(i.delivery_deadline, 'YYYY-MM-DD') || ' 到期，请及时处理。',
                '/sales/contracts/' || i.id,
@@ -66,6 +52,6 @@ public struct ContractExpiryReminders: SalesReminderStep {
                                   'delivery_deadline', to_char(i.delivery_deadline, 'YYYY-MM-DD'), 'days_left', i.days_left),
                'CONTRACT_EXPIRING|contract|' || i.id || '|' || r.user_id || '|' || to_char($1::date, 'YYYY-MM-DD'),
                row_number() OVER (ORDER BY i.delivery_deadline, i.id, r.rank)
-          FROM routed r JOIN items i ON i.id = r.id
+          FROM items i LEFT JOIN routed r ON r.id = i.id
         """
 }

@@ -18,16 +18,7 @@ public struct GateTimeoutReminders: SalesReminderStep {
 
     public func run(in context: JobContext) async throws -> SalesReminderStepCounts {
         let parameters: [any PostgresBindable] = [context.today.description, context.timeZone.identifier, timeoutDays]
-        guard let row = try await context.connection.query(Self.itemsSQL + Self.countsSQL, parameters).first else {
-            throw JobFailure("gate timeout count returned no row")
-        }
-        let counts = try await write(counted: row, item: "gate timeout",
-            candidatesSQL: Self.itemsSQL + Self.candidatesSQL, parameters: parameters, in: context)
-        let leads = try row.decode(Int.self, "leads"), opportunities = try row.decode(Int.self, "opportunities")
-        context.logger.info("gate timeout reminders", metadata: [
-            "step": "\(name)", "leads": "\(leads)", "opportunities": "\(opportunities)", "created": "\(counts.notifications.created)",
-        ])
-        return counts
+        return try await remind(itemsSQL: Self.itemsSQL, parameters: parameters, item: "gate timeout", in: context)
     }
 
     /// $1 business day D, $2 zone, $3 T (days). `cutoff` = (D − T) 00:00 in the zone, a constant, so the
@@ -55,25 +46,12 @@ public struct GateTimeoutReminders: SalesReminderStep {
               CROSS JOIN LATERAL (SELECT $1::date - (o.updated_at AT TIME ZONE $2::text)::date AS days) d
              WHERE o.gate_status = 'PENDING' AND (o.stage IS NULL OR o.stage NOT IN ('WON', 'LOST'))
                AND o.updated_at <= (SELECT at FROM cutoff)
-        ), routed AS (
-            SELECT i.*, u.id AS user_id FROM items i JOIN users u ON u.id = i.owner_id AND u.is_active
         )
-
-        """
-
-    static let countsSQL = """
-        SELECT (SELECT count(*) FROM items)::int AS checked,
-               (SELECT count(*) FROM items WHERE kind = 1)::int AS leads,
-               (SELECT count(*) FROM items WHERE kind = 2)::int AS opportunities,
-               ((SELECT count(*) FROM items) - (SELECT count(*) FROM routed))::int AS unrouted
-        """
-
-    /// Leads first, then opportunities, each by id.
-    static let candidatesSQL = """
-        SELECT r.user_id, 'GATE_TIMEOUT', r.source_type, r.source_id, r.title, r.content, r.link_url, 'HIGH',
-               r.extra_data,
-               'GATE_TIMEOUT|' || r.source_type || '|' || r.source_id || '|' || r.user_id || '|' || to_char($1::date, 'YYYY-MM-DD'),
-               row_number() OVER (ORDER BY r.kind, r.source_id)
-          FROM routed r
+        -- leads first, then opportunities, each by id
+        SELECT i.source_id, u.id, 'GATE_TIMEOUT', i.source_type, i.source_id, i.title, i.content, i.link_url, 'HIGH',
+               i.extra_data,
+               'GATE_TIMEOUT|' || i.source_type || '|' || i.source_id || '|' || u.id || '|' || to_char($1::date, 'YYYY-MM-DD'),
+               row_number() OVER (ORDER BY i.kind, i.source_id)
+          FROM items i LEFT JOIN users u ON u.id = i.owner_id AND u.is_active
         """
 }

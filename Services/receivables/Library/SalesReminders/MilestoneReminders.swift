@@ -15,22 +15,13 @@ public struct MilestoneReminders: SalesReminderStep {
     public init() {}
 
     public func run(in context: JobContext) async throws -> SalesReminderStepCounts {
-        let db = context.connection
-        try await db.executeScript(Self.createItems)
-        guard let row = try await db.query(Self.collectSQL, [context.today.description]).first else {
-            throw JobFailure("milestone reminder statement returned no row")
-        }
-        let counts = try await write(counted: row, item: "milestone reminder",
-            candidatesSQL: Self.candidatesSQL, in: context)
-        return counts
+        try await remind(itemsSQL: Self.itemsSQL, parameters: [context.today.description], item: "milestone reminder",
+                         in: context)
     }
-
-    /// The step's items with their resolved recipient (user_id NULL: unrouted), texts already built.
-    static let createItems = SalesReminderItems.createTable("sales_milestone_items")
 
     /// $1 business day D. The range `planned_date <= D+7` over open milestones is
     /// idx_project_milestones_open_due.
-    static let collectSQL = """
+    static let itemsSQL = """
         WITH items AS (
             SELECT m.id, m.project_id, m.milestone_code, m.milestone_name, m.planned_date,
                    (m.planned_date - $1::date) AS days_left,
@@ -42,35 +33,23 @@ public struct MilestoneReminders: SalesReminderStep {
               LEFT JOIN users uo ON uo.id = m.owner_id AND uo.is_active
               LEFT JOIN users up ON up.id = p.pm_id AND up.is_active
              WHERE m.status NOT IN ('COMPLETED', 'CANCELLED') AND m.planned_date <= $1::date + 7
-        ), inserted AS (
-            INSERT INTO sales_milestone_items (item_id, user_id, notification_type, source_type, source_id, title,
-                content, link_url, priority, extra_data, dedupe_key, load_order)
-            SELECT i.id, i.user_id,
-                   CASE WHEN i.days_left >= 0 THEN 'MILESTONE_UPCOMING' ELSE 'MILESTONE_OVERDUE' END,
-                   'milestone', i.id,
-                   CASE WHEN i.days_left >= 0 THEN '里程碑即将到期：' ELSE '里程碑已逾期：' END || i.milestone_name,
-                   CASE WHEN i.days_left >= 0
-                        THEN '里程碑 ' || i.milestone_code || ' 将在 ' || i.planned_text || ' 到期，请及时处理。'
-                        ELSE '里程碑 ' || i.milestone_code || ' 已逾期 ' || (-i.days_left) || ' 天，请尽快处理。' END,
-                   '/projects/' || i.project_id || '/milestones/' || i.id,
-                   CASE WHEN i.days_left < 0 THEN 'URGENT' WHEN i.days_left <= 3 THEN 'HIGH' ELSE 'NORMAL' END,
-                   CASE WHEN i.days_left >= 0
-                        THEN jsonb_build_object('milestone_code', i.milestone_code, 'planned_date', i.planned_text,
-                                                'days_left', i.days_left)
-                        ELSE jsonb_build_object('milestone_code', i.milestone_code, 'planned_date', i.planned_text,
-                                                'overdue_days', -i.days_left) END,
-                   'MILESTONE|' || i.id || '|' || i.user_id || '|' || to_char($1::date, 'YYYY-MM-DD'),
-                   row_number() OVER (ORDER BY i.id)
-              FROM items i
-            RETURNING item_id, user_id
         )
-        SELECT count(*)::int AS checked, count(*) FILTER (WHERE user_id IS NULL)::int AS unrouted FROM inserted
-        """
-
-    /// The writer's candidates: the routed items.
-    static let candidatesSQL = """
-        SELECT user_id, notification_type, source_type, source_id, title, content, link_url, priority, extra_data,
-               dedupe_key, load_order
-          FROM sales_milestone_items WHERE user_id IS NOT NULL
+        SELECT i.id, i.user_id,
+               CASE WHEN i.days_left >= 0 THEN 'MILESTONE_UPCOMING' ELSE 'MILESTONE_OVERDUE' END,
+               'milestone', i.id,
+               CASE WHEN i.days_left >= 0 THEN '里程碑即将到期：' ELSE '里程碑已逾期：' END || i.milestone_name,
+               CASE WHEN i.days_left >= 0
+                    THEN '里程碑 ' || i.milestone_code || ' 将在 ' || i.planned_text || ' 到期，请及时处理。'
+                    ELSE '里程碑 ' || i.milestone_code || ' 已逾期 ' || (-i.days_left) || ' 天，请尽快处理。' END,
+               '/projects/' || i.project_id || '/milestones/' || i.id,
+               CASE WHEN i.days_left < 0 THEN 'URGENT' WHEN i.days_left <= 3 THEN 'HIGH' ELSE 'NORMAL' END,
+               CASE WHEN i.days_left >= 0
+                    THEN jsonb_build_object('milestone_code', i.milestone_code, 'planned_date', i.planned_text,
+                                            'days_left', i.days_left)
+                    ELSE jsonb_build_object('milestone_code', i.milestone_code, 'planned_date', i.planned_text,
+                                            'overdue_days', -i.days_left) END,
+               'MILESTONE|' || i.id || '|' || i.user_id || '|' || to_char($1::date, 'YYYY-MM-DD'),
+               row_number() OVER (ORDER BY i.id)
+          FROM items i
         """
 }

@@ -18,23 +18,14 @@ public struct PaymentOverdueReminders: SalesReminderStep {
     }
 
     public func run(in context: JobContext) async throws -> SalesReminderStepCounts {
-        let db = context.connection
-        try await db.executeScript(Self.createItems)
         let parameters: [any PostgresBindable] = [context.today.description, PostgresTextArray(financeRoleCodes)]
-        guard let row = try await db.query(Self.collectSQL, parameters).first else {
-            throw JobFailure("payment overdue statement returned no row")
-        }
-        let counts = try await write(counted: row, item: "overdue payment reminder",
-            candidatesSQL: Self.candidatesSQL, in: context)
-        return counts
+        return try await remind(itemsSQL: Self.itemsSQL, parameters: parameters, item: "overdue payment reminder",
+                                in: context)
     }
-
-    /// One row per (plan, recipient); user_id NULL for an unrouted plan. Texts already built.
-    static let createItems = SalesReminderItems.createTable("sales_payment_overdue_items")
 
     /// $1 business day D, $2 finance role codes (text[]). `planned_date < D` is a range of
     /// idx_project_payment_plans_open_date; the cadence filters the scanned rows.
-    static let collectSQL = """
+    static let itemsSQL = """
         WITH items AS (
             SELECT pp.id, pp.project_id, pp.payment_name, pp.payment_type, pp.planned_amount,
                    coalesce(pp.actual_amount, 0) AS actual,
@@ -67,32 +58,18 @@ public struct PaymentOverdueReminders: SalesReminderStep {
              ORDER BY x.item_id, x.user_id, x.rank
         ), routed AS (
             SELECT i.*, r.user_id, r.rank FROM items i LEFT JOIN recipients r ON r.item_id = i.id
-        ), inserted AS (
-            INSERT INTO sales_payment_overdue_items (item_id, user_id, notification_type, source_type, source_id,
-                title, content, link_url, priority, extra_data, dedupe_key, load_order)
-            SELECT r.id, r.user_id, 'PAYMENT_OVERDUE', 'payment_plan', r.id,
-                   '收款已逾期：' || r.payment_name || '（' || r.overdue_days || '天）',
-                   '收款计划 ' || r.payment_name || ' 已逾期 ' || r.overdue_days || ' 天，未收金额：' || r.unpaid::text
-                       || '，请尽快跟进。',
-                   '/projects/' || r.project_id || '/payment-plans',
-                   CASE WHEN r.overdue_days >= 60 THEN 'URGENT' WHEN r.overdue_days >= 15 THEN 'HIGH' ELSE 'NORMAL' END,
-                   jsonb_build_object('payment_name', r.payment_name, 'payment_type', r.payment_type,
-                       'planned_amount', r.planned_amount, 'actual_amount', r.actual, 'unpaid_amount', r.unpaid,
-                       'planned_date', r.planned_text, 'overdue_days', r.overdue_days),
-                   'PAYMENT_OVERDUE|payment_plan|' || r.id || '|' || r.user_id || '|' || to_char($1::date, 'YYYY-MM-DD'),
-                   row_number() OVER (ORDER BY r.id, r.rank, r.user_id)
-              FROM routed r
-            RETURNING item_id, user_id
         )
-        SELECT count(DISTINCT item_id)::int AS checked,
-               count(*) FILTER (WHERE user_id IS NULL)::int AS unrouted
-          FROM inserted
-        """
-
-    /// The writer's candidates: the routed rows.
-    static let candidatesSQL = """
-        SELECT user_id, notification_type, source_type, source_id, title, content, link_url, priority, extra_data,
-               dedupe_key, load_order
-          FROM sales_payment_overdue_items WHERE user_id IS NOT NULL
+        SELECT r.id, r.user_id, 'PAYMENT_OVERDUE', 'payment_plan', r.id,
+               '收款已逾期：' || r.payment_name || '（' || r.overdue_days || '天）',
+               '收款计划 ' || r.payment_name || ' 已逾期 ' || r.overdue_days || ' 天，未收金额：' || r.unpaid::text
+                   || '，请尽快跟进。',
+               '/projects/' || r.project_id || '/payment-plans',
+               CASE WHEN r.overdue_days >= 60 THEN 'URGENT' WHEN r.overdue_days >= 15 THEN 'HIGH' ELSE 'NORMAL' END,
+               jsonb_build_object('payment_name', r.payment_name, 'payment_type', r.payment_type,
+                   'planned_amount', r.planned_amount, 'actual_amount', r.actual, 'unpaid_amount', r.unpaid,
+                   'planned_date', r.planned_text, 'overdue_days', r.overdue_days),
+               'PAYMENT_OVERDUE|payment_plan|' || r.id || '|' || r.user_id || '|' || to_char($1::date, 'YYYY-MM-DD'),
+               row_number() OVER (ORDER BY r.id, r.rank, r.user_id)
+          FROM routed r
         """
 }

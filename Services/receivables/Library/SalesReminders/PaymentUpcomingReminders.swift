@@ -23,23 +23,14 @@ public struct PaymentUpcomingReminders: SalesReminderStep {
     }
 
     public func run(in context: JobContext) async throws -> SalesReminderStepCounts {
-        let db = context.connection
-        try await db.executeScript(Self.createItems)
         let roles = PostgresTextArray(includeFinanceRoles ? financeRoleCodes : [])
-        guard let row = try await db.query(Self.collectSQL, [context.today.description, roles]).first else {
-            throw JobFailure("payment upcoming statement returned no row")
-        }
-        let counts = try await write(counted: row, item: "payment plan reminder",
-            candidatesSQL: Self.candidatesSQL, in: context)
-        return counts
+        return try await remind(itemsSQL: Self.itemsSQL, parameters: [context.today.description, roles],
+                                item: "payment plan reminder", in: context)
     }
-
-    /// One row per (plan, recipient); user_id NULL for an unrouted plan. Texts already built.
-    static let createItems = SalesReminderItems.createTable("sales_payment_upcoming_items")
 
     /// $1 business day D, $2 finance role codes (text[], empty: none). The window is a range of
     /// idx_project_payment_plans_open_date. Amounts stay numeric; `::text` of numeric(14,2) is the raw decimal.
-    static let collectSQL = """
+    static let itemsSQL = """
         WITH items AS (
             SELECT pp.id, pp.project_id, pp.payment_name, pp.payment_type, pp.planned_amount,
                    pp.planned_amount - coalesce(pp.actual_amount, 0) AS unpaid,
@@ -69,32 +60,18 @@ public struct PaymentUpcomingReminders: SalesReminderStep {
              ORDER BY x.item_id, x.user_id, x.rank
         ), routed AS (
             SELECT i.*, r.user_id, r.rank FROM items i LEFT JOIN recipients r ON r.item_id = i.id
-        ), inserted AS (
-            INSERT INTO sales_payment_upcoming_items (item_id, user_id, notification_type, source_type, source_id,
-                title, content, link_url, priority, extra_data, dedupe_key, load_order)
-            SELECT r.id, r.user_id, 'PAYMENT_PLAN_UPCOMING', 'payment_plan', r.id,
-                   '收款计划即将到期：' || r.payment_name,
-                   '收款计划 ' || r.payment_name || '（金额：' || r.planned_amount::text || '，未收：' || r.unpaid::text
-                       || '）将在 ' || r.planned_text || ' 到期，请及时跟进。',
-                   '/projects/' || r.project_id || '/payment-plans',
-                   CASE WHEN r.days_left <= 3 THEN 'HIGH' ELSE 'NORMAL' END,
-                   jsonb_build_object('payment_name', r.payment_name, 'payment_type', r.payment_type,
-                       'planned_amount', r.planned_amount, 'unpaid_amount', r.unpaid,
-                       'planned_date', r.planned_text, 'days_left', r.days_left),
-                   'PAYMENT_PLAN_UPCOMING|payment_plan|' || r.id || '|' || r.user_id || '|' || to_char($1::date, 'YYYY-MM-DD'),
-                   row_number() OVER (ORDER BY r.id, r.rank, r.user_id)
-              FROM routed r
-            RETURNING item_id, user_id
         )
-        SELECT count(DISTINCT item_id)::int AS checked,
-               count(*) FILTER (WHERE user_id IS NULL)::int AS unrouted
-          FROM inserted
-        """
-
-    /// The writer's candidates: the routed rows.
-    static let candidatesSQL = """
-        SELECT user_id, notification_type, source_type, source_id, title, content, link_url, priority, extra_data,
-               dedupe_key, load_order
-          FROM sales_payment_upcoming_items WHERE user_id IS NOT NULL
+        SELECT r.id, r.user_id, 'PAYMENT_PLAN_UPCOMING', 'payment_plan', r.id,
+               '收款计划即将到期：' || r.payment_name,
+               '收款计划 ' || r.payment_name || '（金额：' || r.planned_amount::text || '，未收：' || r.unpaid::text
+                   || '）将在 ' || r.planned_text || ' 到期，请及时跟进。',
+               '/projects/' || r.project_id || '/payment-plans',
+               CASE WHEN r.days_left <= 3 THEN 'HIGH' ELSE 'NORMAL' END,
+               jsonb_build_object('payment_name', r.payment_name, 'payment_type', r.payment_type,
+                   'planned_amount', r.planned_amount, 'unpaid_amount', r.unpaid,
+                   'planned_date', r.planned_text, 'days_left', r.days_left),
+               'PAYMENT_PLAN_UPCOMING|payment_plan|' || r.id || '|' || r.user_id || '|' || to_char($1::date, 'YYYY-MM-DD'),
+               row_number() OVER (ORDER BY r.id, r.rank, r.user_id)
+          FROM routed r
         """
 }

@@ -19,18 +19,8 @@ public struct QuoteExpiryReminders: SalesReminderStep {
     public func run(in context: JobContext) async throws -> SalesReminderStepCounts {
         let days = reminderDays.filter { $0 > 0 }
         let parameters: [any PostgresBindable] = [context.today.description, days, days.max() ?? 0]
-        guard let row = try await context.connection.query(Self.itemsSQL + Self.countsSQL, parameters).first else {
-            throw JobFailure("quote expiry count returned no row")
-        }
-        let counts = try await write(counted: row, item: "quote expiry",
-            candidatesSQL: Self.itemsSQL + Self.candidatesSQL, parameters: parameters, in: context)
-        // the spec's two counters of this step (the scan sums the step's counts, so they go to the log)
-        let expiring = try row.decode(Int.self, "expiring"), expired = try row.decode(Int.self, "expired")
-        context.logger.info("quote expiry reminders", metadata: [
-            "step": "\(name)", "quote_expiring": "\(expiring)", "quote_expired": "\(expired)",
-            "created": "\(counts.notifications.created)",
-        ])
-        return counts
+        // the log line of `remind` carries the spec's two counters, quote_expiring and quote_expired
+        return try await remind(itemsSQL: Self.itemsSQL, parameters: parameters, item: "quote expiry", in: context)
     }
 
     /// $1 business day D, $2 reminder days (int[]), $3 the largest reminder day (bounds the index range scan of
@@ -43,20 +33,9 @@ public struct QuoteExpiryReminders: SalesReminderStep {
              WHERE q.status IN ('SENT', 'IN_REVIEW') AND q.valid_until <= $1::date + $3::int
                AND (q.valid_until < $1::date OR q.valid_until - $1::date = ANY ($2::int[]))
         ), routed AS (
-            SELECT i.*, u.id AS user_id FROM items i JOIN users u ON u.id = i.owner_id AND u.is_active
+            SELECT i.*, u.id AS user_id FROM items i LEFT JOIN users u ON u.id = i.owner_id AND u.is_active
         )
-
-        """
-
-    static let countsSQL = """
-        SELECT (SELECT count(*) FROM items)::int AS checked,
-               (SELECT count(*) FROM items WHERE NOT expired)::int AS expiring,
-               (SELECT count(*) FROM items WHERE expired)::int AS expired,
-               ((SELECT count(*) FROM items) - (SELECT count(*) FROM routed))::int AS unrouted
-        """
-
-    static let candidatesSQL = """
-        SELECT r.user_id, t.type, 'quote', r.id,
+        SELECT r.id, r.user_id, t.type, 'quote', r.id,
                CASE WHEN r.expired THEN '报价已过期：' || r.quote_code
                     ELSE '报价即将过期：' || r.quote_code || '（' || r.days_left || '天后）' END,
                CASE WHEN r.expired THEN '报价 ' || r.quote_code || ' 已过期 ' || (-r.days_left) || ' 天，请尽快处理。'
