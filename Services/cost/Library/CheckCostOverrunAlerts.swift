@@ -41,7 +41,7 @@ public struct CheckCostOverrunAlerts: Job {
             .first?.decode(Int.self, "n") ?? 0
         let writer = AlertWriter(rule: rule, roleCodes: roleCodes, resolveText: "auto-closed: within budget")
         let outcome = try await writer.apply(candidatesSQL: Self.candidates, in: context)
-        let unrouted = try await db.query(Self.unrouted, [rule.id]).first?.decode(Int.self, "n") ?? 0
+        let unrouted = outcome.unrouted
         if unrouted > 0 {
             // DECISIONS "Recipients": nobody (not user 1) is a silent fallback.
             context.logger.warning("cost overrun alert without recipient",
@@ -122,12 +122,5 @@ public struct CheckCostOverrunAlerts: Job {
             RETURNING 1
         )
         SELECT count(*)::int AS n FROM gone
-        """
-
-    /// Open alerts of this rule that reach nobody (DECISIONS "Recipients": counted, never sent to user 1). $1 rule id.
-    static let unrouted = """
-        SELECT count(*)::int AS n FROM alert_records a
-         WHERE a.rule_id = $1 AND a.status IN ('PENDING','ACKNOWLEDGED','PROCESSING')
-           AND NOT EXISTS (SELECT 1 FROM alert_recipients r WHERE r.alert_id = a.id)
         """
 }

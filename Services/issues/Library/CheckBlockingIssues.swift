@@ -34,10 +34,10 @@ public struct CheckBlockingIssues: Job {
         let writer = AlertWriter(rule: rule, roleCodes: [], resolveText: "AUTO: condition cleared")
         let outcome = try await writer.apply(candidatesSQL: Self.candidates, parameters: [threshold], in: context)
 
-        guard let row = try await db.query(Self.finish, [rule.id]).first else {
+        guard let row = try await db.query(Self.finish).first else {
             throw JobFailure("blocking-issue summary returned no row")
         }
-        let unrouted = try row.decode(Int.self, "unrouted")
+        let unrouted = outcome.unrouted
         if unrouted > 0 {
             // DECISIONS "Recipients": no user-1 fallback; an open alert without any active recipient is counted.
             context.logger.warning("blocking-issue alert without recipient",
@@ -97,7 +97,6 @@ public struct CheckBlockingIssues: Job {
 
     /// After the writer: the issue's resolve text on alerts it resolved because the issue itself no longer
     /// qualifies (an inactive or archived project keeps `AUTO: condition cleared`), then the run's counts.
-    /// $1 rule id.
     static let finish = """
         WITH resolved AS (
             SELECT a.id, a.project_id, a.target_id, a.target_no
@@ -115,9 +114,6 @@ public struct CheckBlockingIssues: Job {
         SELECT (SELECT count(DISTINCT x.project_id)
                   FROM (SELECT project_id FROM blocking UNION ALL SELECT project_id FROM resolved) x)::int
                    AS affected_projects,
-               (SELECT count(*) FROM relabeled)::int AS relabeled,
-               (SELECT count(*) FROM alert_records a
-                 WHERE a.rule_id = $1 AND a.status IN ('PENDING','ACKNOWLEDGED','PROCESSING')
-                   AND NOT EXISTS (SELECT 1 FROM alert_recipients r WHERE r.alert_id = a.id))::int AS unrouted
+               (SELECT count(*) FROM relabeled)::int AS relabeled
         """
 }

@@ -24,11 +24,10 @@ public struct CheckTaskDeadlineReminder: Job {
         let expired = try await db.query(Self.expireStale, [context.now, zone, rule.id]).first?.decode(Int.self, "n") ?? 0
         let writer = AlertWriter(rule: rule, roleCodes: [], resolveText: "AUTO_RESOLVED", episodic: true)
         let outcome = try await writer.apply(candidatesSQL: Self.candidates, parameters: [context.now, zone], in: context)
-        let unrouted = try await db.query(CheckTaskDelayAlerts.unrouted, [rule.id]).first?.decode(Int.self, "n") ?? 0
         return RunResult(
             checked: checked, created: outcome.created, updated: outcome.refreshed,
             resolved: expired + outcome.resolved, notified: outcome.recipients, skipped: outcome.suppressed,
-            unrouted: unrouted, details: ["expired": .number(Double(expired))])
+            unrouted: outcome.unrouted, details: ["expired": .number(Double(expired))])
     }
 
     /// Tasks that can be reminded at all; $1 now.

@@ -20,10 +20,9 @@ public struct CheckTaskDelayAlerts: Job {
         let checked = try await context.connection.query(Self.countScope, [day]).first?.decode(Int.self, "n") ?? 0
         let writer = AlertWriter(rule: rule, roleCodes: [], resolveText: "AUTO_RESOLVED", episodic: true)
         let outcome = try await writer.apply(candidatesSQL: Self.candidates, parameters: [day], in: context)
-        let unrouted = try await context.connection.query(Self.unrouted, [rule.id]).first?.decode(Int.self, "n") ?? 0
         return RunResult(
             checked: checked, created: outcome.created, updated: outcome.refreshed, resolved: outcome.resolved,
-            notified: outcome.recipients, skipped: outcome.suppressed, unrouted: unrouted,
+            notified: outcome.recipients, skipped: outcome.suppressed, unrouted: outcome.unrouted,
             details: ["levels_raised": .number(Double(outcome.levelRaised))])
     }
 
@@ -56,12 +55,5 @@ public struct CheckTaskDelayAlerts: Job {
                                  jsonb_build_object('user_id', t.pm_id, 'reason', 'PM'))
           FROM open_tasks t
          WHERE t.plan_end < $1::date
-        """
-
-    /// Open alerts of this rule that reach nobody (DECISIONS "Recipients": counted, never sent to user 1).
-    static let unrouted = """
-        SELECT count(*)::int AS n FROM alert_records a
-         WHERE a.rule_id = $1 AND a.status IN ('PENDING','ACKNOWLEDGED','PROCESSING')
-           AND NOT EXISTS (SELECT 1 FROM alert_recipients r WHERE r.alert_id = a.id)
         """
 }

@@ -28,7 +28,7 @@ public struct CheckOverdueReceivableAlerts: Job {
         let writer = AlertWriter(rule: rule, roleCodes: roleCodes, resolveText: "auto-closed: paid")
         let outcome = try await writer.apply(
             candidatesSQL: Self.candidates, parameters: [context.today.description], in: context)
-        let unrouted = try await db.query(Self.unrouted, [rule.id]).first?.decode(Int.self, "n") ?? 0
+        let unrouted = outcome.unrouted
         if unrouted > 0 {
             // DECISIONS "Recipients": nobody (not user 1) is a silent fallback.
             context.logger.warning("overdue receivable alert without recipient",
@@ -91,12 +91,5 @@ public struct CheckOverdueReceivableAlerts: Job {
             RETURNING 1
         )
         SELECT count(*)::int AS n FROM gone
-        """
-
-    /// Open alerts of this rule that reach nobody (DECISIONS "Recipients": counted, never sent to user 1). $1 rule id.
-    static let unrouted = """
-        SELECT count(*)::int AS n FROM alert_records a
-         WHERE a.rule_id = $1 AND a.status IN ('PENDING','ACKNOWLEDGED','PROCESSING')
-           AND NOT EXISTS (SELECT 1 FROM alert_recipients r WHERE r.alert_id = a.id)
         """
 }

@@ -11,6 +11,9 @@ public struct AlertOutcome: Sendable, Equatable {
     public var suppressed = 0
     /// Recipient rows written for the alerts of this pass.
     public var recipients = 0
+    /// Open alerts of the rule, after this pass, with no stored recipient (DECISIONS "Recipients": counted,
+    /// never sent to user 1; the notification router may still reach someone through subscriptions).
+    public var unrouted = 0
 
     public init() {}
 }

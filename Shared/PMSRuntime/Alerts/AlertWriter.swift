@@ -54,6 +54,7 @@ public struct AlertWriter: Sendable {
 
         outcome.recipients = try await db.execute(AlertSQL.insertRecipients, [rule.id, context.now, PostgresTextArray(roleCodes)])
         outcome.resolved = try await count(AlertSQL.resolveCleared, [rule.id, context.now, resolveText], db)
+        outcome.unrouted = try await count(AlertSQL.countUnrouted, [rule.id], db)
         return outcome
     }
 
@@ -79,6 +80,13 @@ enum AlertSQL {
             PRIMARY KEY (target_type, target_id),
             CHECK (alert_level IN ('INFO','WARNING','CRITICAL','URGENT'))
         ) ON COMMIT DROP;
+        """
+
+    /// Open alerts of the rule that reach nobody stored. $1 rule id.
+    static let countUnrouted = """
+        SELECT count(*)::int AS n FROM alert_records a
+         WHERE a.rule_id = $1 AND a.status IN \(open)
+           AND NOT EXISTS (SELECT 1 FROM alert_recipients r WHERE r.alert_id = a.id)
         """
 
     static let insertCandidatesPrefix = """
