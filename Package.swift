@@ -187,7 +187,7 @@ let package = Package(
             ),
             .testTarget(
                 name: "PMSRuntimeTests",
-                dependencies: ["PMSRuntime", "PMSTestSupport", "PMSPostgres", "PMSMQTT", "PMSBus", "PMSCore", "PMSMigrations"],
+                dependencies: ["PMSRuntime", "PMSTestSupport", "PMSPostgres", "PMSMQTT", "PMSBus", "PMSCore", "PMSMigrations", logging],
                 path: "Tests/PMSRuntimeTests"
             ),
             .testTarget(

@@ -31,6 +31,16 @@ extension ClientSession {
                 logger.warning("MQTT re-subscribe to '\(filter)' failed: \(mosquittoErrorText(code))")
             }
         }
+        if let birth {
+            // Queued on this connection: libmosquitto retries a QoS 1 publish until its PUBACK.
+            let code = birth.payload.withUnsafeBytes { bytes in
+                mosquitto_publish(mosq, nil, birth.topic, Int32(bytes.count), bytes.baseAddress, Int32(birth.qos),
+                                  birth.retain)
+            }
+            if code != MOSQ_ERR_SUCCESS.rawValue {
+                logger.warning("MQTT birth message to '\(birth.topic)' not sent: \(mosquittoErrorText(code))")
+            }
+        }
     }
 
     func handleDisconnect(code: Int32) {

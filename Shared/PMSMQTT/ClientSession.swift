@@ -8,11 +8,15 @@ final class ClientSession: Sendable {
     /// "host:port" for logs.
     let brokerLabel: String
     let incoming: AsyncStream<MQTTMessage>.Continuation
+    /// Published after every CONNACK (MQTTConfiguration.birth).
+    let birth: MQTTMessage?
 
-    init(logger: Logger, brokerLabel: String, incoming: AsyncStream<MQTTMessage>.Continuation) {
+    init(logger: Logger, brokerLabel: String, incoming: AsyncStream<MQTTMessage>.Continuation,
+         birth: MQTTMessage? = nil) {
         self.logger = logger
         self.brokerLabel = brokerLabel
         self.incoming = incoming
+        self.birth = birth
     }
 
     /// Runs `start` under the lock; it sends a request and names the event to wait for (nil = done already).

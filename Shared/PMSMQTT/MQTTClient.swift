@@ -26,7 +26,8 @@ public final class MQTTClient: Sendable {
         let (messages, incoming) = AsyncStream.makeStream(of: MQTTMessage.self, bufferingPolicy: .unbounded)
         self.messages = messages
         let label = (try? address.get().label) ?? BrokerAddress.redacted(configuration.url)
-        let session = ClientSession(logger: logger, brokerLabel: label, incoming: incoming)
+        let session = ClientSession(logger: logger, brokerLabel: label, incoming: incoming,
+                                    birth: configuration.birth)
         self.session = session
 
         let userdata = Unmanaged.passRetained(session).toOpaque()  // released in deinit, after mosquitto_destroy

@@ -9,6 +9,10 @@ public struct MQTTConfiguration: Sendable {
     public var keepAliveSeconds: Int
     /// Last will, registered before connecting.
     public var will: MQTTMessage?
+    /// Birth message, published on every successful connect and reconnect (typically the retained "online"
+    /// that the will overwrites): after the broker has published the will over a broken connection, the
+    /// reconnected client says it is back without anyone asking.
+    public var birth: MQTTMessage?
     /// Reconnect backoff bounds (exponential between them). After a lost connection libmosquitto does the
     /// backoff and counts whole seconds, so there they are rounded up to at least 1 s.
     public var reconnectDelayMin: Double
@@ -18,12 +22,14 @@ public struct MQTTConfiguration: Sendable {
     /// Seconds to wait for a SUBACK or UNSUBACK.
     public var subscribeTimeout: Double
 
-    public init(url: String, clientID: String, cleanSession: Bool = false, will: MQTTMessage? = nil) {
+    public init(url: String, clientID: String, cleanSession: Bool = false, will: MQTTMessage? = nil,
+                birth: MQTTMessage? = nil) {
         self.url = url
         self.clientID = clientID
         self.cleanSession = cleanSession
         self.keepAliveSeconds = 30
         self.will = will
+        self.birth = birth
         self.reconnectDelayMin = 0.5
         self.reconnectDelayMax = 10
         self.publishTimeout = 10

@@ -30,27 +30,22 @@ public final class ServiceRuntime: Sendable {
         self.relayPool = PostgresPool(url: configuration.databaseURL, size: 1, logger: logger)
         var mqttConfiguration = MQTTConfiguration(
             url: configuration.mqttURL, clientID: "pms-\(configuration.service)-\(configuration.instance)",
-            cleanSession: cleanSession, will: presence.message(.offline))
+            cleanSession: cleanSession, will: presence.message(.offline), birth: presence.message(.online))
         mqttConfiguration.reconnectDelayMax = 5
         self.mqtt = MQTTClient(configuration: mqttConfiguration, logger: logger)
         self.errors = ErrorReporter(service: configuration.service, instance: configuration.instance,
                                     topics: configuration.topics, mqtt: mqtt, timeZone: configuration.timeZone, logger: logger)
     }
 
-    /// Connects to the broker (it keeps retrying in the background if the first try fails) and says online.
+    /// Connects to the broker (it keeps retrying in the background if the first try fails). The client says
+    /// online on every connect and reconnect (its birth message), so a will published over a broken
+    /// connection, or a broker that was down at start, never leaves a running service marked offline.
     public func start() async {
         do {
             try await mqtt.connect(timeout: 10)
         } catch {
             logger.warning("broker not reachable yet; retrying in the background",
                            metadata: ["event": "mqtt_unavailable", "error": "\(error)"])
-        }
-        await announce()
-    }
-
-    public func announce() async {
-        do { try await mqtt.publish(presence.message(.online)) } catch {
-            logger.warning("online status not published", metadata: ["error": "\(error)"])
         }
     }
 
