@@ -236,10 +236,12 @@ fi
 
 # ---------------------------------------------------------------------------------------------------
 # 4. the services
+# A stable instance name: each restart overwrites the same retained status (and MQTT session) instead of
+# leaving an "offline" <host>-<pid> entry behind.
 for name in "${services[@]}"; do
-    args=()
-    [[ "$name" == pms-metrics ]] && args=(--http-port "$metrics_port" --http-host 127.0.0.1)
-    [[ "$name" == pms-scheduler ]] && args=(--http-port "$scheduler_port" --http-host 127.0.0.1)
+    args=(--instance "${PMS_INSTANCE:-local}")
+    [[ "$name" == pms-metrics ]] && args+=(--http-port "$metrics_port" --http-host 127.0.0.1)
+    [[ "$name" == pms-scheduler ]] && args+=(--http-port "$scheduler_port" --http-host 127.0.0.1)
     "$bin_dir/$name" "${args[@]}" >"$log_dir/$name.log" 2>&1 &
     pids+=("$!")
     names+=("$name")
