@@ -12,6 +12,26 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 swift=${SWIFT:-swift}
+
+# A test process that crashes skips its teardown, and the mosquitto and PostgreSQL it started live on as
+# orphans (parent pid 1). Stop those before a new run; servers of a running test process are left alone.
+stop_orphaned_test_servers() {
+    local dir pid ppid cmd signal
+    for dir in /proc/[0-9]*; do
+        pid=${dir#/proc/}
+        cmd=$({ tr '\0' ' ' <"$dir/cmdline"; } 2>/dev/null) || continue
+        case $cmd in
+            *"mosquitto -c /tmp/mosquitto-test-"*) signal=TERM ;;
+            *"postgres -D /tmp/pms-pg-"*) signal=INT ;;  # fast shutdown
+            *) continue ;;
+        esac
+        ppid=$(awk '/^PPid:/ { print $2 }' "$dir/status" 2>/dev/null) || continue
+        [[ "$ppid" == 1 ]] || continue
+        echo "==> stopping an orphaned test server of an earlier run (pid $pid): $cmd"
+        kill -s "$signal" "$pid" 2>/dev/null || true
+    done
+}
+stop_orphaned_test_servers
 read -r -a test_flags <<<"${SWIFT_TEST_FLAGS:-}"
 
 echo "==> swift build --build-tests $*"
