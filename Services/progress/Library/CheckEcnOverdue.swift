@@ -10,7 +10,8 @@ import PMSRuntime
 /// CANCELLED (and every other out-of-phase) ECN is out of scope, as are ECNs of inactive or archived projects.
 /// Recipient: the item's person (evaluator / approver / assignee), else the applicant, else the project PM,
 /// active users only. One `notifications` row per (item, user, D) through `dedupe_key` (DATA-MODEL §4.3),
-/// published on `<prefix>/inbox/<user_id>` (NotificationWriter); `ecn_approvals.is_overdue` is recomputed both ways. One transaction.
+/// published on `<prefix>/inbox/<user_id>` (NotificationWriter); `ecn_approvals.is_overdue` is recomputed
+/// both ways. One transaction.
 public struct CheckEcnOverdue: Job {
     public let id = "check_ecn_overdue"
 
