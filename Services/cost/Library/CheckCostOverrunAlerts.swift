@@ -41,16 +41,10 @@ public struct CheckCostOverrunAlerts: Job {
             .first?.decode(Int.self, "n") ?? 0
         let writer = AlertWriter(rule: rule, roleCodes: roleCodes, resolveText: "auto-closed: within budget")
         let outcome = try await writer.apply(candidatesSQL: Self.candidates, in: context)
-        let unrouted = outcome.unrouted
-        if unrouted > 0 {
-            // DECISIONS "Recipients": nobody (not user 1) is a silent fallback.
-            context.logger.warning("cost overrun alert without recipient",
-                                   metadata: ["event": "unrouted", "count": "\(unrouted)"])
-        }
         return RunResult(
             checked: checked, created: outcome.created, updated: outcome.refreshed,
             resolved: outcome.resolved + left, notified: outcome.recipients,
-            skipped: noBudget + outcome.suppressed, unrouted: unrouted,
+            skipped: noBudget + outcome.suppressed, unrouted: outcome.unrouted,
             details: [
                 "overrun_count": .number(Double(outcome.candidates)),
                 "no_budget": .number(Double(noBudget)),

@@ -37,16 +37,10 @@ public struct CheckBlockingIssues: Job {
         guard let row = try await db.query(Self.finish).first else {
             throw JobFailure("blocking-issue summary returned no row")
         }
-        let unrouted = outcome.unrouted
-        if unrouted > 0 {
-            // DECISIONS "Recipients": no user-1 fallback; an open alert without any active recipient is counted.
-            context.logger.warning("blocking-issue alert without recipient",
-                                   metadata: ["event": "unrouted", "count": "\(unrouted)"])
-        }
         return RunResult(
             checked: outcome.candidates, created: outcome.created, updated: outcome.refreshed,
             resolved: outcome.resolved, notified: outcome.recipients, skipped: outcome.suppressed,
-            unrouted: unrouted,
+            unrouted: outcome.unrouted,
             details: [
                 "blocking_count": .number(Double(outcome.candidates)),
                 "alerts_created": .number(Double(outcome.created)),

@@ -31,15 +31,9 @@ public struct CheckOverdueIssues: Job {
         let outcome = try await NotificationWriter().apply(candidatesSQL: Self.candidates, parameters: [day],
                                                            in: context)
         let overdue = try stats.decode(Int.self, "overdue_count")
-        let unrouted = try stats.decode(Int.self, "unrouted")
-        if unrouted > 0 {
-            // DECISIONS: nobody is a silent fallback; an overdue issue without any active recipient is counted.
-            context.logger.warning("overdue issue without active recipient",
-                                   metadata: ["event": "unrouted", "count": "\(unrouted)"])
-        }
         return RunResult(
             checked: overdue, created: outcome.created, notified: outcome.notified, skipped: outcome.duplicates,
-            unrouted: unrouted,
+            unrouted: try stats.decode(Int.self, "unrouted"),
             details: [
                 "overdue_count": .number(Double(overdue)),
                 "notified_count": .number(Double(try stats.decode(Int.self, "notified_count"))),

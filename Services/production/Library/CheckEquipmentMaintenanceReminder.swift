@@ -24,15 +24,10 @@ public struct CheckEquipmentMaintenanceReminder: Job {
             throw JobFailure("equipment reminder statistics returned no row")
         }
         let outcome = try await NotificationWriter().apply(candidatesSQL: Self.candidates, in: context)
-        let unrouted = try stats.decode(Int.self, "unrouted")
-        if unrouted > 0 {
-            // DECISIONS: nobody is a silent fallback; equipment without any recipient is logged and counted.
-            context.logger.warning("equipment maintenance reminder without recipient",
-                                   metadata: ["event": "unrouted", "count": "\(unrouted)"])
-        }
         return RunResult(
             checked: try stats.decode(Int.self, "checked"), created: outcome.created,
-            notified: outcome.notified, skipped: outcome.duplicates, unrouted: unrouted,
+            notified: outcome.notified, skipped: outcome.duplicates,
+            unrouted: try stats.decode(Int.self, "unrouted"),
             details: [
                 "due": .number(Double(try stats.decode(Int.self, "due"))),
                 "reminder_count": .number(Double(outcome.created)),

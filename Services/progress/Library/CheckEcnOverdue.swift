@@ -27,16 +27,11 @@ public struct CheckEcnOverdue: Job {
         }
         let outcome = try await NotificationWriter().apply(candidatesSQL: Self.candidates,
                                                            parameters: [context.today.description], in: context)
-        let unrouted = try stats.decode(Int.self, "unrouted")
-        if unrouted > 0 {
-            // DECISIONS: nobody is a silent fallback; an overdue item without any active recipient is counted.
-            context.logger.warning("ECN overdue item without recipient",
-                                   metadata: ["event": "unrouted", "count": "\(unrouted)"])
-        }
         return RunResult(
             checked: try stats.decode(Int.self, "checked"), created: outcome.created,
             updated: try flagged?.decode(Int.self, "updated") ?? 0,
-            notified: outcome.notified, skipped: outcome.duplicates, unrouted: unrouted,
+            notified: outcome.notified, skipped: outcome.duplicates,
+            unrouted: try stats.decode(Int.self, "unrouted"),
             details: [
                 "evaluations": .number(Double(try stats.decode(Int.self, "evaluations"))),
                 "approvals": .number(Double(try stats.decode(Int.self, "approvals"))),

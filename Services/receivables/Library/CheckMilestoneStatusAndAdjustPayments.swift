@@ -69,11 +69,6 @@ public struct CheckMilestoneStatusAndAdjustPayments: Job {
                 }
             }
         }
-        if counts.unrouted > 0 {
-            // DECISIONS: nobody is a silent fallback; an adjusted milestone without any active recipient is counted.
-            context.logger.warning("payment adjustment without recipient",
-                                   metadata: ["event": "unrouted", "count": "\(counts.unrouted)"])
-        }
         if failed.isEmpty {
             try await db.execute(Self.advanceWatermarkSQL, [id, context.now])
         }

@@ -37,14 +37,8 @@ public struct CheckOpportunityStageTimeout: Job {
         let outcome = try await NotificationWriter().apply(candidatesSQL: Self.candidates, parameters: parameters,
                                                            in: context)
         // The candidates carry a NULL user when no active owner exists: the writer drops them as "inactive".
-        let unrouted = outcome.inactive
-        if unrouted > 0 {
-            // DECISIONS: nobody is a silent fallback; an overdue opportunity without an active owner is counted.
-            context.logger.warning("opportunity stage timeout without active owner",
-                                   metadata: ["event": "unrouted", "count": "\(unrouted)"])
-        }
         return RunResult(checked: outcome.candidates, created: outcome.created, notified: outcome.notified,
-                         skipped: outcome.duplicates, unrouted: unrouted)
+                         skipped: outcome.duplicates, unrouted: outcome.inactive)
     }
 
     /// One candidate per opportunity over its limit (NotificationWriter columns). $1 business day D

@@ -28,16 +28,10 @@ public struct CheckOverdueReceivableAlerts: Job {
         let writer = AlertWriter(rule: rule, roleCodes: roleCodes, resolveText: "auto-closed: paid")
         let outcome = try await writer.apply(
             candidatesSQL: Self.candidates, parameters: [context.today.description], in: context)
-        let unrouted = outcome.unrouted
-        if unrouted > 0 {
-            // DECISIONS "Recipients": nobody (not user 1) is a silent fallback.
-            context.logger.warning("overdue receivable alert without recipient",
-                                   metadata: ["event": "unrouted", "count": "\(unrouted)"])
-        }
         return RunResult(
             checked: outcome.candidates, created: outcome.created, updated: outcome.refreshed,
             resolved: outcome.resolved + left, notified: outcome.recipients, skipped: outcome.suppressed,
-            unrouted: unrouted,
+            unrouted: outcome.unrouted,
             details: [
                 "overdue_count": .number(Double(outcome.candidates)),
                 "levels_raised": .number(Double(outcome.levelRaised)),

@@ -45,13 +45,8 @@ public struct CheckPresaleWorkorderTimeout: Job {
         let outcome = try await NotificationWriter().apply(candidatesSQL: Self.candidates, parameters: parameters,
                                                            in: context)
         // Candidates carry a NULL user when neither assignee nor applicant is active: the writer drops them.
-        let unrouted = outcome.inactive
-        if unrouted > 0 {
-            context.logger.warning("presale ticket timeout without active recipient",
-                                   metadata: ["event": "unrouted", "count": "\(unrouted)"])
-        }
         return RunResult(checked: outcome.candidates, created: outcome.created, notified: outcome.notified,
-                         skipped: outcome.duplicates, unrouted: unrouted)
+                         skipped: outcome.duplicates, unrouted: outcome.inactive)
     }
 
     /// One candidate per overdue ticket (NotificationWriter columns). $1 business day D (YYYY-MM-DD), $2 run's now,

@@ -81,10 +81,6 @@ extension SalesReminderStep {
         }
         let checked = try row.decode(Int.self, "checked")
         let unrouted = try row.decode(Int.self, "unrouted")
-        if unrouted > 0 {
-            context.logger.warning("\(item) without recipient",
-                                   metadata: ["event": "unrouted", "step": "\(name)", "count": "\(unrouted)"])
-        }
         let outcome = try await NotificationWriter().apply(candidatesSQL: SalesReminderItems.candidatesSQL, in: context)
         // items per notification type and per source type (e.g. quote_expiring / quote_expired, lead / opportunity)
         var metadata: Logger.Metadata = ["step": "\(name)", "checked": "\(checked)", "created": "\(outcome.created)"]

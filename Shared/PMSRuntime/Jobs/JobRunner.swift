@@ -69,6 +69,7 @@ public struct JobRunner: Sendable {
                     result = try await job.run(in: context)
                 } catch let partial as PartialRunFailure {
                     // The parts that worked commit; the run is still reported as failed, with their counts.
+                    Self.warnUnrouted(partial.result, runLogger)
                     try await outbox.enqueue(
                         topic: self.topics.run(jobID: tick.jobID, event: .failed),
                         message: self.event(tick, duration: Self.milliseconds(since: started), result: partial.result,
@@ -86,6 +87,7 @@ public struct JobRunner: Sendable {
                     "event": "succeeded", "duration_ms": "\(Self.milliseconds(since: started))",
                     "created": "\(result.created)", "updated": "\(result.updated)", "resolved": "\(result.resolved)",
                     "checked": "\(result.checked)", "note": "\(result.note ?? "")"])
+                Self.warnUnrouted(result, logger)
             case .duplicate:
                 logger.info("tick ran concurrently elsewhere; this delivery did nothing", metadata: ["event": "duplicate"])
             case .failed(let reason):
@@ -100,6 +102,14 @@ public struct JobRunner: Sendable {
             await reportFailure(tick: tick, reason: reason, started: started, logger: logger)
             return .failed(reason)
         }
+    }
+
+    /// DECISIONS "Recipients": nobody (not user 1) is a silent fallback, so every job counts what reaches no
+    /// active user in `RunResult.unrouted`, and the runner makes it one warning an operator can find.
+    private static func warnUnrouted(_ result: RunResult, _ logger: Logger) {
+        guard let unrouted = result.unrouted, unrouted > 0 else { return }
+        logger.warning("run left items without any active recipient", metadata: [
+            "event": "unrouted", "count": "\(unrouted)"])
     }
 
     /// "Now" of a run: `params.as_of` when given, else the slot it was scheduled for.
