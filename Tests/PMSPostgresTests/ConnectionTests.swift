@@ -47,8 +47,7 @@ final class ConnectionTests: XCTestCase {
 
     func testServerNoticesGoToTheLoggerAtDebug() async throws {
         let capture = CapturedLogs()
-        var logger = Logger(label: "capture") { _ in CapturingLogHandler(capture: capture) }
-        logger.logLevel = .debug
+        let logger = capture.logger(level: .debug)
         let connection = try await FreshDatabase.connect(try FreshDatabase.url(), logger: logger)
         try await connection.execute("DROP TABLE IF EXISTS no_such_table_here")
         let notices = capture.messages.filter { $0.contains("no_such_table_here") }
@@ -97,32 +96,5 @@ final class ConnectionTests: XCTestCase {
         XCTAssertTrue(rows.isEmpty)
         let affected = try await connection.execute(";")
         XCTAssertEqual(affected, 0)
-    }
-}
-
-/// Log lines collected from a connection, for checking where notices go.
-final class CapturedLogs: @unchecked Sendable {
-    private let lock = NSLock()
-    private var entries: [(Logger.Level, String)] = []
-
-    func append(_ level: Logger.Level, _ message: String) { lock.withLock { entries.append((level, message)) } }
-    var messages: [String] { lock.withLock { entries.map(\.1) } }
-    func levels(containing text: String) -> [Logger.Level] {
-        lock.withLock { entries.filter { $0.1.contains(text) }.map(\.0) }
-    }
-}
-
-struct CapturingLogHandler: LogHandler {
-    let capture: CapturedLogs
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        capture.append(event.level, "\(event.message)")
     }
 }

@@ -1,9 +1,7 @@
 import Foundation
-import Logging
 import PMSBus
 import PMSRuntime
 import PMSTestSupport
-import Synchronization
 import XCTest
 
 /// DECISIONS "Recipients": what reaches no active user is counted, never sent to user 1, and the runner turns
@@ -27,11 +25,11 @@ final class UnroutedWarningTests: XCTestCase {
         let first = await runner.run(Counting(result: RunResult(checked: 4, unrouted: 2)),
                                      tick: JobHarness.tick("check_overdue_issues", at: "2026-01-09T10:00"))
         XCTAssertSucceeded(first)
-        XCTAssertEqual(warnings.lines, ["run left items without any active recipient count=2"])
+        XCTAssertEqual(warnings.lines(at: .warning, omitting: ["event"]), ["run left items without any active recipient count=2"])
 
         let partial = await runner.run(PartlyFailing(), tick: JobHarness.tick("sales_reminder_scan", at: "2026-01-09T09:00"))
         XCTAssertEqual(partial, .failed("step gate_timeout failed"))
-        XCTAssertEqual(warnings.lines, ["run left items without any active recipient count=2",
+        XCTAssertEqual(warnings.lines(at: .warning, omitting: ["event"]), ["run left items without any active recipient count=2",
                                         "run left items without any active recipient count=3"])
         await h.close()
     }
@@ -43,40 +41,15 @@ final class UnroutedWarningTests: XCTestCase {
                                            tick: JobHarness.tick("check_overdue_issues", at: "2026-01-09T10:00"))
             XCTAssertSucceeded(outcome)
         }
-        XCTAssertEqual(warnings.lines, [])
+        XCTAssertEqual(warnings.lines(at: .warning, omitting: ["event"]), [])
         await h.close()
     }
 
-    private static func runner() async throws -> (CapturedWarnings, JobRunner, JobHarness) {
+    private static func runner() async throws -> (CapturedLogs, JobRunner, JobHarness) {
         let h = try await JobHarness.make(domain: .issues)
-        let warnings = CapturedWarnings()
-        let logger = Logger(label: "unrouted") { _ in WarningCapture(capture: warnings) }
+        let warnings = CapturedLogs()
         let runner = JobRunner(domain: .issues, instance: "test", pool: h.pool, topics: Topics(),
-                               timeZone: JobHarness.zone, logger: logger)
+                               timeZone: JobHarness.zone, logger: warnings.logger())
         return (warnings, runner, h)
-    }
-}
-
-/// Warnings as "message key=value …" lines, in order.
-final class CapturedWarnings: Sendable {
-    private let state = Mutex<[String]>([])
-    var lines: [String] { state.withLock { $0 } }
-    func append(_ line: String) { state.withLock { $0.append(line) } }
-}
-
-struct WarningCapture: LogHandler {
-    let capture: CapturedWarnings
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        guard event.level == .warning else { return }
-        let fields = (event.metadata ?? [:]).filter { $0.key != "event" }.sorted { $0.key < $1.key }
-        capture.append(([event.message.description] + fields.map { "\($0.key)=\($0.value)" }).joined(separator: " "))
     }
 }
